@@ -1,0 +1,310 @@
+//! From per-token label probabilities to entities: sub-word aggregation and BIO decoding.
+//!
+//! These functions work on plain arrays and know nothing of models, so they are tested on synthetic
+//! probabilities. The rules follow the `transformers` token-classification pipeline: words are aggregated
+//! with `first`, `average` or `max`; a word starts a new entity when its tag is `B-` or its type differs
+//! from the previous word's; an `I-` after `O` starts an entity too; the entity score is the mean of its
+//! words' scores.
+//!
+//! ```
+//! use ndarray::array;
+//! use stancekit_core::decode::{aggregate_words, group_entities, Word};
+//! use stancekit_core::Aggregation;
+//! let labels = vec!["O".to_string(), "B-PER".to_string(), "I-PER".to_string()];
+//! let probabilities = array![[0.1f32, 0.8, 0.1], [0.2, 0.1, 0.7], [0.9, 0.05, 0.05]];
+//! let words = vec![Word { tokens: 0..1, start: 0, end: 2 }, Word { tokens: 1..2, start: 3, end: 9 },
+//!                  Word { tokens: 2..3, start: 10, end: 14 }];
+//! let predictions = aggregate_words(probabilities.view(), &words, Aggregation::First);
+//! let spans = group_entities(&predictions, &words, &labels);
+//! assert_eq!(spans.len(), 1);
+//! assert_eq!((spans[0].start, spans[0].end, spans[0].label.as_str()), (0, 9, "PER"));
+//! ```
+
+use std::ops::Range;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+
+use crate::types::Aggregation;
+
+/// A word: consecutive tokens that the tokenizer's pre-tokenizer kept together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Token indices (into the text's tokens, special tokens excluded).
+    pub tokens: Range<usize>,
+    /// Code-point offset of the word's first character.
+    pub start: usize,
+    /// Code-point offset one past its last character.
+    pub end: usize,
+}
+
+/// The prediction for one word.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordPrediction {
+    /// Index into the label list.
+    pub label: usize,
+    /// Probability of that label.
+    pub score: f32,
+}
+
+/// An entity span before its text is cut out of the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// The entity type.
+    pub label: String,
+    /// Code-point offset of the first character.
+    pub start: usize,
+    /// Code-point offset one past the last character.
+    pub end: usize,
+    /// Mean of the words' scores.
+    pub score: f32,
+}
+
+/// Softmax over the last axis, computed stably.
+pub fn softmax_rows(logits: ArrayView2<'_, f32>) -> Array2<f32> {
+    let mut output = logits.to_owned();
+    for mut row in output.axis_iter_mut(Axis(0)) {
+        let max = row.fold(f32::NEG_INFINITY, |acc, &value| acc.max(value));
+        row.mapv_inplace(|value| (value - max).exp());
+        let sum = row.sum();
+        if sum > 0.0 {
+            row.mapv_inplace(|value| value / sum);
+        }
+    }
+    output
+}
+
+/// Groups tokens into words from the tokenizer's word ids and code-point offsets.
+///
+/// Tokens with the same word id in a row form one word; a token without a word id forms a word alone.
+pub fn words_from_tokens(word_ids: &[Option<u32>], offsets: &[(usize, usize)]) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::new();
+    let mut previous: Option<u32> = None;
+    for (index, (&word_id, &(start, end))) in word_ids.iter().zip(offsets).enumerate() {
+        match (word_id, words.last_mut()) {
+            (Some(id), Some(last)) if previous == Some(id) => {
+                last.tokens.end = index + 1;
+                last.end = last.end.max(end);
+            }
+            _ => words.push(Word {
+                tokens: index..index + 1,
+                start,
+                end,
+            }),
+        }
+        previous = word_id;
+    }
+    words
+}
+
+fn argmax(row: ArrayView1<'_, f32>) -> (usize, f32) {
+    row.iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (index, &value)| {
+            if value > best.1 {
+                (index, value)
+            } else {
+                best
+            }
+        })
+}
+
+/// One prediction per word from per-token probabilities (`tokens x labels`).
+pub fn aggregate_words(
+    probabilities: ArrayView2<'_, f32>,
+    words: &[Word],
+    aggregation: Aggregation,
+) -> Vec<WordPrediction> {
+    words
+        .iter()
+        .map(|word| {
+            let rows = probabilities.slice(ndarray::s![word.tokens.clone(), ..]);
+            let (label, score) = match aggregation {
+                Aggregation::First => argmax(rows.row(0)),
+                Aggregation::Average => {
+                    let mean: Array1<f32> = rows
+                        .mean_axis(Axis(0))
+                        .unwrap_or_else(|| Array1::zeros(rows.ncols()));
+                    argmax(mean.view())
+                }
+                Aggregation::Max => rows.axis_iter(Axis(0)).map(argmax).fold(
+                    (0, f32::NEG_INFINITY),
+                    |best, candidate| {
+                        if candidate.1 > best.1 {
+                            candidate
+                        } else {
+                            best
+                        }
+                    },
+                ),
+            };
+            WordPrediction { label, score }
+        })
+        .collect()
+}
+
+/// Splits a label into its BIO prefix and its type, the way `transformers` does: `B-X` and `I-X` keep
+/// their prefix, any other label (including `O`) counts as `I` of its own name.
+fn split_tag(label: &str) -> (bool, &str) {
+    if let Some(kind) = label.strip_prefix("B-") {
+        (true, kind)
+    } else if let Some(kind) = label.strip_prefix("I-") {
+        (false, kind)
+    } else {
+        (false, label)
+    }
+}
+
+/// Decodes word predictions into entity spans (words labelled `O` are not entities).
+pub fn group_entities(
+    predictions: &[WordPrediction],
+    words: &[Word],
+    labels: &[String],
+) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut current: Option<(String, usize, usize, f32, usize)> = None; // type, start, end, score sum, words
+    let mut flush = |current: &mut Option<(String, usize, usize, f32, usize)>| {
+        if let Some((kind, start, end, sum, count)) = current.take() {
+            if kind != "O" {
+                spans.push(Span {
+                    label: kind,
+                    start,
+                    end,
+                    score: sum / count as f32,
+                });
+            }
+        }
+    };
+    for (prediction, word) in predictions.iter().zip(words) {
+        let label = labels
+            .get(prediction.label)
+            .map(String::as_str)
+            .unwrap_or("O");
+        let (begins, kind) = split_tag(label);
+        match current.as_mut() {
+            Some((current_kind, _, end, sum, count)) if !begins && current_kind == kind => {
+                *end = word.end;
+                *sum += prediction.score;
+                *count += 1;
+            }
+            _ => {
+                flush(&mut current);
+                current = Some((kind.to_owned(), word.start, word.end, prediction.score, 1));
+            }
+        }
+    }
+    flush(&mut current);
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::array;
+
+    use super::*;
+
+    fn labels() -> Vec<String> {
+        ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    fn word(tokens: Range<usize>, start: usize, end: usize) -> Word {
+        Word { tokens, start, end }
+    }
+
+    #[test]
+    fn softmax_is_a_distribution_and_stable() {
+        let probabilities = softmax_rows(array![[1000.0f32, 1000.0], [0.0, f32::ln(3.0)]].view());
+        assert!((probabilities[[0, 0]] - 0.5).abs() < 1e-6);
+        assert!((probabilities[[1, 1]] - 0.75).abs() < 1e-6);
+    }
+
+    #[test]
+    fn words_follow_word_ids() {
+        let words = words_from_tokens(
+            &[Some(0), Some(0), Some(1), None, Some(2)],
+            &[(0, 3), (3, 5), (6, 7), (7, 8), (9, 12)],
+        );
+        assert_eq!(
+            words,
+            vec![
+                word(0..2, 0, 5),
+                word(2..3, 6, 7),
+                word(3..4, 7, 8),
+                word(4..5, 9, 12)
+            ]
+        );
+    }
+
+    #[test]
+    fn aggregation_strategies_differ_as_in_transformers() {
+        // One word of three sub-words: first says PER, the mean says LOC, the most confident says O.
+        let probabilities = array![
+            [0.1f32, 0.5, 0.0, 0.4, 0.0],
+            [0.0, 0.1, 0.0, 0.9, 0.0],
+            [0.95, 0.0, 0.0, 0.05, 0.0],
+        ];
+        let words = [word(0..3, 0, 10)];
+        let first = aggregate_words(probabilities.view(), &words, Aggregation::First);
+        let average = aggregate_words(probabilities.view(), &words, Aggregation::Average);
+        let max = aggregate_words(probabilities.view(), &words, Aggregation::Max);
+        assert_eq!(first[0].label, 1);
+        assert_eq!(average[0].label, 3);
+        assert!((average[0].score - 0.45).abs() < 1e-6);
+        assert_eq!(max[0].label, 0);
+        assert!((max[0].score - 0.95).abs() < 1e-6);
+    }
+
+    fn predictions(labels_and_scores: &[(usize, f32)]) -> Vec<WordPrediction> {
+        labels_and_scores
+            .iter()
+            .map(|&(label, score)| WordPrediction { label, score })
+            .collect()
+    }
+
+    #[test]
+    fn bio_groups_split_on_b_and_on_type_changes() {
+        let words: Vec<Word> = (0..6).map(|i| word(i..i + 1, i * 2, i * 2 + 1)).collect();
+        // B-PER I-PER B-PER I-LOC O I-LOC
+        let spans = group_entities(
+            &predictions(&[(1, 0.9), (2, 0.7), (1, 0.8), (4, 0.6), (0, 0.9), (4, 0.5)]),
+            &words,
+            &labels(),
+        );
+        let summary: Vec<(&str, usize, usize)> = spans
+            .iter()
+            .map(|s| (s.label.as_str(), s.start, s.end))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("PER", 0, 3), ("PER", 4, 5), ("LOC", 6, 7), ("LOC", 10, 11)]
+        );
+        assert!((spans[0].score - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn labels_without_prefix_group_by_name() {
+        let labels: Vec<String> = ["O", "PER"].iter().map(|s| s.to_string()).collect();
+        let words: Vec<Word> = (0..3).map(|i| word(i..i + 1, i * 2, i * 2 + 1)).collect();
+        let spans = group_entities(
+            &predictions(&[(1, 0.9), (1, 0.7), (0, 0.9)]),
+            &words,
+            &labels,
+        );
+        assert_eq!(spans.len(), 1);
+        assert_eq!((spans[0].start, spans[0].end), (0, 3));
+    }
+
+    #[test]
+    fn all_outside_gives_nothing() {
+        let words: Vec<Word> = (0..3).map(|i| word(i..i + 1, i, i + 1)).collect();
+        assert!(group_entities(
+            &predictions(&[(0, 0.9), (0, 0.9), (0, 0.9)]),
+            &words,
+            &labels()
+        )
+        .is_empty());
+        assert!(group_entities(&[], &[], &labels()).is_empty());
+    }
+}

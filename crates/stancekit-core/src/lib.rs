@@ -1,0 +1,29 @@
+//! stancekit's engine: transformer named-entity recognition and target-specific stance classification on
+//! rust-bert's model modules, with our own tokenization, windowing, batching and decoding around them.
+//!
+//! ```no_run
+//! use stancekit_core::{EntityRecognizer, StanceClassifier};
+//! let ner = EntityRecognizer::from_dir("models/ner")?;
+//! let stance = StanceClassifier::from_dir("models/stance")?;
+//! let text = "Vance said Europe must spend more on defence.";
+//! println!("{:?}", ner.predict(text)?);
+//! println!("{:?}", stance.predict(text, "defence spending")?);
+//! # Ok::<(), stancekit_core::Error>(())
+//! ```
+
+pub mod casing;
+pub mod decode;
+pub mod error;
+pub mod model;
+pub mod ner;
+pub mod stance;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod tokenize;
+pub mod types;
+pub mod windows;
+
+pub use error::{Error, Result};
+pub use ner::{EntityRecognizer, NerOptions, TokenScores};
+pub use stance::{StanceClassifier, StanceOptions};
+pub use types::{Aggregation, Entity, Stance, StancePrediction};

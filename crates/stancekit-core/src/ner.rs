@@ -1,0 +1,325 @@
+//! Named-entity recognition over texts of any length.
+//!
+//! Texts are tokenized with code-point offsets, cut into overlapping windows that fit the encoder, run in
+//! length-sorted batches, stitched back (each token from the window where it is most central), aggregated to
+//! words and decoded into entities.
+//!
+//! ```no_run
+//! use stancekit_core::EntityRecognizer;
+//! let ner = EntityRecognizer::from_dir("models/ner")?;
+//! let text = "Vice President JD Vance spoke in Munich.";
+//! for entity in ner.predict(text)? {
+//!     let chars: String = text.chars().skip(entity.start).take(entity.end - entity.start).collect();
+//!     assert_eq!(chars, entity.text);
+//!     println!("{} {} {:.2}", entity.label, entity.text, entity.score);
+//! }
+//! # Ok::<(), stancekit_core::Error>(())
+//! ```
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::decode::{aggregate_words, group_entities, softmax_rows, words_from_tokens};
+use crate::error::{Error, Result};
+use crate::model::{to_vec, Batch, ModelDir, Task, TokenModel};
+use crate::tokenize::{casing_ids, CharIndex, Encoded, TextTokenizer};
+use crate::types::{Aggregation, Entity};
+use crate::windows::{assign_tokens, plan_windows, validate};
+
+/// Options of an [`EntityRecognizer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NerOptions {
+    /// How sub-word predictions become word predictions.
+    pub aggregation: Aggregation,
+    /// Windows per forward pass.
+    pub batch_size: usize,
+    /// Tokens per window, special tokens included (default: the model's setting, else its maximum).
+    pub window: Option<usize>,
+    /// Tokens shared by consecutive windows (default: the model's setting, else a quarter of the window).
+    pub stride: Option<usize>,
+}
+
+impl Default for NerOptions {
+    fn default() -> Self {
+        NerOptions {
+            aggregation: Aggregation::First,
+            batch_size: 16,
+            window: None,
+            stride: None,
+        }
+    }
+}
+
+/// Per-token label probabilities of one text.
+#[derive(Debug, Clone)]
+pub struct TokenScores {
+    /// `tokens x labels` probabilities (special tokens excluded).
+    pub probabilities: Array2<f32>,
+    /// Label names, in column order.
+    pub labels: Vec<String>,
+    /// Token strings.
+    pub tokens: Vec<String>,
+    /// Code-point offsets of the tokens.
+    pub offsets: Vec<(usize, usize)>,
+}
+
+/// A token-classification model with its tokenizer. `Send + Sync`: calls from several threads take turns
+/// on the model while tokenization and decoding run in parallel.
+pub struct EntityRecognizer {
+    path: PathBuf,
+    tokenizer: TextTokenizer,
+    model: Mutex<TokenModel>,
+    labels: Vec<String>,
+    casing: bool,
+    pad_id: i64,
+    content: usize,
+    stride: usize,
+    options: NerOptions,
+}
+
+struct WindowJob {
+    text: usize,
+    slot: usize,
+    tokens: Range<usize>,
+}
+
+impl EntityRecognizer {
+    /// Loads a model directory with default options.
+    pub fn from_dir(path: impl AsRef<Path>) -> Result<EntityRecognizer> {
+        EntityRecognizer::with_options(path, NerOptions::default())
+    }
+
+    /// Loads a model directory.
+    pub fn with_options(path: impl AsRef<Path>, options: NerOptions) -> Result<EntityRecognizer> {
+        let dir = ModelDir::open(path, Task::TokenClassification)?;
+        if options.batch_size == 0 {
+            return Err(Error::InvalidInput("batch_size must be at least 1".into()));
+        }
+        let tokenizer = TextTokenizer::load(&dir)?;
+        let window = options
+            .window
+            .or(dir.settings.window)
+            .unwrap_or(dir.max_positions)
+            .min(dir.max_positions);
+        let content = window
+            .checked_sub(tokenizer.special_count())
+            .filter(|&content| content > 0)
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "window {window} leaves no room for text next to the special tokens"
+                ))
+            })?;
+        let stride = options
+            .stride
+            .or(dir.settings.stride)
+            .unwrap_or(window / 4)
+            .min(content.saturating_sub(1));
+        validate(content, stride)?;
+        let model = TokenModel::load(&dir)?;
+        Ok(EntityRecognizer {
+            path: dir.path.clone(),
+            tokenizer,
+            model: Mutex::new(model),
+            labels: dir.labels.clone(),
+            casing: dir.casing,
+            pad_id: dir.pad_id,
+            content,
+            stride,
+            options,
+        })
+    }
+
+    /// The model directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Label names in the model's order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &NerOptions {
+        &self.options
+    }
+
+    /// Entities of one text.
+    pub fn predict(&self, text: &str) -> Result<Vec<Entity>> {
+        Ok(self.predict_batch(&[text])?.pop().unwrap_or_default())
+    }
+
+    /// Entities of each text, in order. All windows of all texts are batched together.
+    pub fn predict_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
+        let encoded = self.tokenizer.encode_batch(texts)?;
+        let probabilities = self.token_probabilities(texts, &encoded)?;
+        Ok(texts
+            .iter()
+            .zip(&encoded)
+            .zip(&probabilities)
+            .map(|((text, encoding), probabilities)| {
+                self.decode(text, encoding, probabilities.view())
+            })
+            .collect())
+    }
+
+    /// Label probabilities of each token of `text`.
+    pub fn token_scores(&self, text: &str) -> Result<TokenScores> {
+        let mut encoded = self.tokenizer.encode_batch(&[text])?;
+        let probabilities = self
+            .token_probabilities(&[text], &encoded)?
+            .pop()
+            .unwrap_or_else(|| Array2::zeros((0, self.labels.len())));
+        let encoding = encoded.pop().unwrap_or_default();
+        Ok(TokenScores {
+            probabilities,
+            labels: self.labels.clone(),
+            tokens: encoding.tokens,
+            offsets: encoding.offsets,
+        })
+    }
+
+    fn decode(
+        &self,
+        text: &str,
+        encoding: &Encoded,
+        probabilities: ArrayView2<'_, f32>,
+    ) -> Vec<Entity> {
+        let words = words_from_tokens(&encoding.word_ids, &encoding.offsets);
+        let predictions = aggregate_words(probabilities, &words, self.options.aggregation);
+        let index = CharIndex::new(text);
+        group_entities(&predictions, &words, &self.labels)
+            .into_iter()
+            .map(|span| Entity {
+                text: index.slice(span.start, span.end).to_owned(),
+                label: span.label,
+                start: span.start,
+                end: span.end,
+                score: span.score,
+            })
+            .collect()
+    }
+
+    /// Softmax probabilities `tokens x labels` for each text.
+    fn token_probabilities(&self, texts: &[&str], encoded: &[Encoded]) -> Result<Vec<Array2<f32>>> {
+        let label_count = self.labels.len();
+        let windows: Vec<Vec<Range<usize>>> = encoded
+            .iter()
+            .map(|encoding| plan_windows(encoding.ids.len(), self.content, self.stride))
+            .collect();
+        let mut jobs: Vec<WindowJob> = windows
+            .iter()
+            .enumerate()
+            .flat_map(|(text, ranges)| {
+                ranges
+                    .iter()
+                    .enumerate()
+                    .map(move |(slot, tokens)| WindowJob {
+                        text,
+                        slot,
+                        tokens: tokens.clone(),
+                    })
+            })
+            .collect();
+        // Longest first, so each batch pads to nearly its own length.
+        jobs.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()));
+        let indexes: Vec<CharIndex<'_>> = if self.casing {
+            texts.iter().map(|text| CharIndex::new(text)).collect()
+        } else {
+            Vec::new()
+        };
+        let mut window_logits: Vec<Vec<Option<Vec<f32>>>> = windows
+            .iter()
+            .map(|ranges| vec![None; ranges.len()])
+            .collect();
+        for batch_jobs in jobs.chunks(self.options.batch_size) {
+            let prefix = &self.tokenizer.prefix;
+            let suffix = &self.tokenizer.suffix;
+            let rows: Vec<Vec<i64>> = batch_jobs
+                .iter()
+                .map(|job| {
+                    let mut row =
+                        Vec::with_capacity(job.tokens.len() + prefix.len() + suffix.len());
+                    row.extend_from_slice(prefix);
+                    row.extend_from_slice(&encoded[job.text].ids[job.tokens.clone()]);
+                    row.extend_from_slice(suffix);
+                    row
+                })
+                .collect();
+            let type_ids: Vec<Vec<i64>> = rows.iter().map(|row| vec![0; row.len()]).collect();
+            let casing: Option<Vec<Vec<i64>>> = self.casing.then(|| {
+                batch_jobs
+                    .iter()
+                    .map(|job| {
+                        casing_ids(
+                            &indexes[job.text],
+                            &encoded[job.text].offsets[job.tokens.clone()],
+                            prefix.len(),
+                            suffix.len(),
+                        )
+                    })
+                    .collect()
+            });
+            let batch = Batch::new(&rows, &type_ids, casing.as_deref(), self.pad_id);
+            let logits = {
+                let model = self.model.lock().map_err(|_| Error::Inference {
+                    message: "the model is unusable after a failure in another thread".into(),
+                    source: None,
+                })?;
+                model.forward(&batch)?
+            };
+            let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+            let values = to_vec(&logits)?;
+            if values.len() != rows.len() * width * label_count {
+                return Err(Error::Inference {
+                    message: format!(
+                        "the model returned {} logits, expected {}x{}x{label_count}",
+                        values.len(),
+                        rows.len(),
+                        width
+                    ),
+                    source: None,
+                });
+            }
+            for (row, job) in batch_jobs.iter().enumerate() {
+                let begin = (row * width + prefix.len()) * label_count;
+                let end = begin + job.tokens.len() * label_count;
+                window_logits[job.text][job.slot] = Some(values[begin..end].to_vec());
+            }
+        }
+        let mut output = Vec::with_capacity(encoded.len());
+        for ((encoding, ranges), logits) in encoded.iter().zip(&windows).zip(&window_logits) {
+            let length = encoding.ids.len();
+            let owner = assign_tokens(length, ranges);
+            let mut stitched = Array2::<f32>::zeros((length, label_count));
+            for (token, &window) in owner.iter().enumerate() {
+                let Some(values) = logits[window].as_ref() else {
+                    return Err(Error::Inference {
+                        message: "a window was not computed".into(),
+                        source: None,
+                    });
+                };
+                let offset = (token - ranges[window].start) * label_count;
+                for (column, value) in values[offset..offset + label_count].iter().enumerate() {
+                    stitched[[token, column]] = *value;
+                }
+            }
+            output.push(softmax_rows(stitched.view()));
+        }
+        Ok(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognizer_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<EntityRecognizer>();
+    }
+}

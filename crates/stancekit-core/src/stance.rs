@@ -1,0 +1,370 @@
+//! Target-specific stance: a sequence-pair classifier on `(text, hypothesis)`.
+//!
+//! The model's `id2label` decides what each logit means: stance labels (`favor`, `against`, `none`, `agree`,
+//! `support`, …) and NLI labels (`entailment` → favor, `contradiction` → against, `neutral` /
+//! `not_entailment` → none) are mapped onto the three stance classes, and several labels of one class add
+//! up. The target is turned into a hypothesis with a template (`"The author supports {}."`) when the
+//! caller or the model's config gives one; NLI models get that default template.
+//!
+//! ```no_run
+//! use stancekit_core::StanceClassifier;
+//! let classifier = StanceClassifier::from_dir("models/stance")?;
+//! let prediction = classifier.predict("We must lift the sanctions now.", "sanctions on Russia")?;
+//! println!("{} {:.2} {:?}", prediction.label, prediction.score, prediction.scores);
+//! # Ok::<(), stancekit_core::Error>(())
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ndarray::Array3;
+
+use crate::error::{Error, Result};
+use crate::model::{to_vec, Batch, ModelDir, SequenceModel, Task};
+use crate::tokenize::{PairEncoder, TextTokenizer};
+use crate::types::{Stance, StancePrediction};
+
+/// The template NLI models get when neither the caller nor the model's config gives one.
+pub const DEFAULT_NLI_TEMPLATE: &str = "The author supports {}.";
+
+/// Options of a [`StanceClassifier`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StanceOptions {
+    /// Hypothesis template with exactly one `{}` (default: the model's, or [`DEFAULT_NLI_TEMPLATE`] for NLI
+    /// models, or the bare target).
+    pub hypothesis_template: Option<String>,
+    /// Pairs per forward pass.
+    pub batch_size: usize,
+    /// Tokens per pair, special tokens included (default and maximum: the model's maximum); longer texts are
+    /// truncated.
+    pub max_length: Option<usize>,
+}
+
+impl Default for StanceOptions {
+    fn default() -> Self {
+        StanceOptions {
+            hypothesis_template: None,
+            batch_size: 32,
+            max_length: None,
+        }
+    }
+}
+
+/// Maps a model label onto a stance class, or `None` when the label is unknown.
+pub fn stance_of_label(label: &str) -> Option<Stance> {
+    match label
+        .trim()
+        .to_lowercase()
+        .replace([' ', '-'], "_")
+        .as_str()
+    {
+        "favor" | "favour" | "entailment" | "support" | "supports" | "agree" | "pro" | "for" => {
+            Some(Stance::Favor)
+        }
+        "against" | "contradiction" | "undermine" | "undermines" | "disagree" | "con"
+        | "oppose" => Some(Stance::Against),
+        "none" | "neutral" | "discuss" | "unrelated" | "not_entailment" | "non_entailment"
+        | "neither" => Some(Stance::None),
+        _ => None,
+    }
+}
+
+/// Checks that a template has exactly one `{}` placeholder.
+pub fn validate_template(template: &str) -> Result<()> {
+    match template.matches("{}").count() {
+        1 => Ok(()),
+        count => Err(Error::InvalidInput(format!(
+            "hypothesis template {template:?} must contain exactly one {{}} for the target, found {count}"
+        ))),
+    }
+}
+
+/// A stance model with its tokenizer. `Send + Sync`.
+pub struct StanceClassifier {
+    path: PathBuf,
+    encoder: PairEncoder,
+    model: Mutex<SequenceModel>,
+    labels: Vec<String>,
+    classes: Vec<Stance>,
+    template: Option<String>,
+    pad_id: i64,
+    batch_size: usize,
+}
+
+impl StanceClassifier {
+    /// Loads a model directory with default options.
+    pub fn from_dir(path: impl AsRef<Path>) -> Result<StanceClassifier> {
+        StanceClassifier::with_options(path, StanceOptions::default())
+    }
+
+    /// Loads a model directory.
+    pub fn with_options(
+        path: impl AsRef<Path>,
+        options: StanceOptions,
+    ) -> Result<StanceClassifier> {
+        let dir = ModelDir::open(path, Task::SequenceClassification)?;
+        if options.batch_size == 0 {
+            return Err(Error::InvalidInput("batch_size must be at least 1".into()));
+        }
+        let classes = dir
+            .labels
+            .iter()
+            .map(|label| {
+                stance_of_label(label).ok_or_else(|| {
+                    Error::model_load(
+                        dir.path.join("config.json"),
+                        format!(
+                            "label {label:?} of id2label {:?} maps to none of favor/against/none \
+                             (known: favor, against, none, entailment, contradiction, neutral, agree, disagree, discuss, unrelated, support, undermine)",
+                            dir.labels
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<Stance>>>()?;
+        let is_nli = dir
+            .labels
+            .iter()
+            .any(|label| label.eq_ignore_ascii_case("entailment"));
+        let template = options
+            .hypothesis_template
+            .clone()
+            .or_else(|| dir.settings.hypothesis_template.clone())
+            .or_else(|| is_nli.then(|| DEFAULT_NLI_TEMPLATE.to_owned()));
+        if let Some(template) = &template {
+            validate_template(template)?;
+        }
+        let max_length = options
+            .max_length
+            .unwrap_or(dir.max_positions)
+            .min(dir.max_positions);
+        let tokenizer = TextTokenizer::load(&dir)?;
+        if max_length < tokenizer.special_count() + 4 {
+            return Err(Error::InvalidInput(format!(
+                "max_length {max_length} is too small"
+            )));
+        }
+        let encoder = tokenizer.pair_encoder(max_length)?;
+        let model = SequenceModel::load(&dir)?;
+        Ok(StanceClassifier {
+            path: dir.path.clone(),
+            encoder,
+            model: Mutex::new(model),
+            labels: dir.labels.clone(),
+            classes,
+            template,
+            pad_id: dir.pad_id,
+            batch_size: options.batch_size,
+        })
+    }
+
+    /// The model directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The model's own labels, in logit order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The hypothesis template in force, if any.
+    pub fn hypothesis_template(&self) -> Option<&str> {
+        self.template.as_deref()
+    }
+
+    /// The hypothesis the model sees for `target`.
+    pub fn hypothesis(&self, target: &str) -> String {
+        match &self.template {
+            Some(template) => template.replacen("{}", target.trim(), 1),
+            None => target.trim().to_owned(),
+        }
+    }
+
+    /// The stance of `text` toward `target`.
+    pub fn predict(&self, text: &str, target: &str) -> Result<StancePrediction> {
+        self.predict_batch(&[(text, target)])?
+            .pop()
+            .ok_or_else(|| Error::Inference {
+                message: "no prediction returned".into(),
+                source: None,
+            })
+    }
+
+    /// Stances of `(text, target)` pairs, in order. Repeated pairs are computed once; all pairs are batched
+    /// together by length.
+    pub fn predict_batch(&self, pairs: &[(&str, &str)]) -> Result<Vec<StancePrediction>> {
+        let distributions = self.distributions(pairs)?;
+        Ok(pairs
+            .iter()
+            .zip(distributions)
+            .map(|(&(_, target), probabilities)| {
+                let (label, score) = Stance::ALL
+                    .iter()
+                    .map(|&stance| (stance, probabilities[stance.index()]))
+                    .fold((Stance::None, f32::NEG_INFINITY), |best, candidate| {
+                        if candidate.1 > best.1 {
+                            candidate
+                        } else {
+                            best
+                        }
+                    });
+                let scores: BTreeMap<String, f32> = Stance::ALL
+                    .iter()
+                    .map(|&stance| (stance.as_str().to_owned(), probabilities[stance.index()]))
+                    .collect();
+                StancePrediction {
+                    target: target.to_owned(),
+                    label,
+                    score,
+                    scores,
+                }
+            })
+            .collect())
+    }
+
+    /// Probabilities `texts x targets x [favor, against, none]` for every text against every target.
+    pub fn score_matrix(&self, texts: &[&str], targets: &[&str]) -> Result<Array3<f32>> {
+        let pairs: Vec<(&str, &str)> = texts
+            .iter()
+            .flat_map(|&text| targets.iter().map(move |&target| (text, target)))
+            .collect();
+        let distributions = self.distributions(&pairs)?;
+        let flat: Vec<f32> = distributions.into_iter().flatten().collect();
+        Array3::from_shape_vec((texts.len(), targets.len(), Stance::ALL.len()), flat)
+            .map_err(|error| Error::inference("shaping the score matrix", error))
+    }
+
+    fn validate(&self, pairs: &[(&str, &str)]) -> Result<()> {
+        let mut checked: HashMap<&str, ()> = HashMap::new();
+        for (index, &(text, target)) in pairs.iter().enumerate() {
+            if text.trim().is_empty() {
+                return Err(Error::InvalidInput(format!(
+                    "pair {index}: the text is empty"
+                )));
+            }
+            if target.trim().is_empty() {
+                return Err(Error::InvalidInput(format!(
+                    "pair {index}: the target is empty"
+                )));
+            }
+            if checked.insert(target, ()).is_none() {
+                let tokens = self.encoder.count_tokens(&self.hypothesis(target))?;
+                if tokens > self.encoder.max_hypothesis_tokens() {
+                    let preview: String = target.chars().take(40).collect();
+                    return Err(Error::InvalidInput(format!(
+                        "target {preview:?}… is {tokens} tokens long; at most {} fit beside a text",
+                        self.encoder.max_hypothesis_tokens()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stance distributions `[favor, against, none]` of each pair.
+    fn distributions(&self, pairs: &[(&str, &str)]) -> Result<Vec<[f32; 3]>> {
+        self.validate(pairs)?;
+        // De-duplicate (text, hypothesis) pairs.
+        let hypotheses: Vec<String> = pairs
+            .iter()
+            .map(|&(_, target)| self.hypothesis(target))
+            .collect();
+        let mut unique: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut unique_pairs: Vec<(&str, &str)> = Vec::new();
+        let slots: Vec<usize> = pairs
+            .iter()
+            .zip(&hypotheses)
+            .map(|(&(text, _), hypothesis)| {
+                *unique
+                    .entry((text, hypothesis.as_str()))
+                    .or_insert_with(|| {
+                        unique_pairs.push((text, hypothesis.as_str()));
+                        unique_pairs.len() - 1
+                    })
+            })
+            .collect();
+        let encoded = self.encoder.encode_batch(&unique_pairs)?;
+        let mut order: Vec<usize> = (0..encoded.len()).collect();
+        order.sort_by(|&a, &b| encoded[b].ids.len().cmp(&encoded[a].ids.len()));
+        let label_count = self.labels.len();
+        let mut results: Vec<[f32; 3]> = vec![[0.0; 3]; encoded.len()];
+        for batch_order in order.chunks(self.batch_size) {
+            let rows: Vec<Vec<i64>> = batch_order
+                .iter()
+                .map(|&i| encoded[i].ids.clone())
+                .collect();
+            let type_ids: Vec<Vec<i64>> = batch_order
+                .iter()
+                .map(|&i| encoded[i].type_ids.clone())
+                .collect();
+            let batch = Batch::new(&rows, &type_ids, None, self.pad_id);
+            let logits = {
+                let model = self.model.lock().map_err(|_| Error::Inference {
+                    message: "the model is unusable after a failure in another thread".into(),
+                    source: None,
+                })?;
+                model.forward(&batch)?
+            };
+            let values = to_vec(&logits)?;
+            if values.len() != rows.len() * label_count {
+                return Err(Error::Inference {
+                    message: format!(
+                        "the model returned {} logits, expected {}x{label_count}",
+                        values.len(),
+                        rows.len()
+                    ),
+                    source: None,
+                });
+            }
+            for (row, &index) in batch_order.iter().enumerate() {
+                let logits = &values[row * label_count..(row + 1) * label_count];
+                results[index] = self.to_stance(logits);
+            }
+        }
+        Ok(slots.into_iter().map(|slot| results[slot]).collect())
+    }
+
+    /// Softmax over the model's labels, summed per stance class.
+    fn to_stance(&self, logits: &[f32]) -> [f32; 3] {
+        let max = logits
+            .iter()
+            .fold(f32::NEG_INFINITY, |acc, &value| acc.max(value));
+        let exps: Vec<f32> = logits.iter().map(|&value| (value - max).exp()).collect();
+        let sum: f32 = exps.iter().sum();
+        let mut out = [0.0f32; 3];
+        for (class, value) in self.classes.iter().zip(exps) {
+            out[class.index()] += value / sum;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_map_onto_stances() {
+        assert_eq!(stance_of_label("ENTAILMENT"), Some(Stance::Favor));
+        assert_eq!(stance_of_label("contradiction"), Some(Stance::Against));
+        assert_eq!(stance_of_label("not_entailment"), Some(Stance::None));
+        assert_eq!(stance_of_label("Not-Entailment"), Some(Stance::None));
+        assert_eq!(stance_of_label("FAVOR"), Some(Stance::Favor));
+        assert_eq!(stance_of_label("LABEL_0"), None);
+    }
+
+    #[test]
+    fn templates_need_one_placeholder() {
+        assert!(validate_template("The author supports {}.").is_ok());
+        assert!(validate_template("no placeholder").is_err());
+        assert!(validate_template("{} and {}").is_err());
+    }
+
+    #[test]
+    fn classifier_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<StanceClassifier>();
+    }
+}

@@ -1,0 +1,240 @@
+//! The `tokenizers` tokenizer of a model directory, with code-point offsets.
+//!
+//! Truncation and padding stored in `tokenizer.json` are switched off: the engine windows long texts and
+//! pads batches itself. Offsets are code points of the original text (Python `str` indices).
+
+use tokenizers::{
+    EncodeInput, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy,
+};
+
+use crate::casing::{casing_class, CasingClass};
+use crate::error::{Error, Result};
+use crate::model::ModelDir;
+
+/// One text's tokens without special tokens.
+#[derive(Debug, Clone, Default)]
+pub struct Encoded {
+    /// Token ids.
+    pub ids: Vec<i64>,
+    /// Code-point offsets of each token in the text.
+    pub offsets: Vec<(usize, usize)>,
+    /// The pre-tokenizer word each token belongs to.
+    pub word_ids: Vec<Option<u32>>,
+    /// Token strings, for inspection.
+    pub tokens: Vec<String>,
+}
+
+/// A model's tokenizer and the special tokens it wraps single texts in.
+#[derive(Clone)]
+pub(crate) struct TextTokenizer {
+    inner: Tokenizer,
+    /// Special token ids before and after a single text (`[CLS]` and `[SEP]` for BERT).
+    pub prefix: Vec<i64>,
+    pub suffix: Vec<i64>,
+}
+
+fn tokenizer_error(error: tokenizers::Error) -> Error {
+    Error::inference("tokenization", error)
+}
+
+impl TextTokenizer {
+    pub(crate) fn load(dir: &ModelDir) -> Result<TextTokenizer> {
+        let path = dir.tokenizer_path();
+        let mut inner = Tokenizer::from_file(&path).map_err(|error| {
+            Error::model_load_from(&path, "tokenizer.json cannot be parsed", error)
+        })?;
+        inner.with_truncation(None).map_err(|error| {
+            Error::model_load_from(&path, "tokenizer.json: cannot disable truncation", error)
+        })?;
+        inner.with_padding(None);
+        let probe = inner.encode_char_offsets("a", true).map_err(|error| {
+            Error::model_load_from(&path, "tokenizer.json cannot encode a test text", error)
+        })?;
+        let mask = probe.get_special_tokens_mask();
+        let ids = probe.get_ids();
+        let first_content = mask
+            .iter()
+            .position(|&special| special == 0)
+            .unwrap_or(mask.len());
+        let last_content = mask
+            .iter()
+            .rposition(|&special| special == 0)
+            .map_or(first_content, |index| index + 1);
+        let prefix = ids[..first_content]
+            .iter()
+            .map(|&id| i64::from(id))
+            .collect();
+        let suffix = ids[last_content..]
+            .iter()
+            .map(|&id| i64::from(id))
+            .collect();
+        Ok(TextTokenizer {
+            inner,
+            prefix,
+            suffix,
+        })
+    }
+
+    /// Number of special tokens around a single text.
+    pub(crate) fn special_count(&self) -> usize {
+        self.prefix.len() + self.suffix.len()
+    }
+
+    /// Tokenizes texts (in parallel) without special tokens.
+    pub(crate) fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Encoded>> {
+        let inputs: Vec<EncodeInput> = texts.iter().map(|&text| text.into()).collect();
+        let encodings = self
+            .inner
+            .encode_batch_char_offsets(inputs, false)
+            .map_err(tokenizer_error)?;
+        Ok(encodings
+            .into_iter()
+            .map(|encoding| Encoded {
+                ids: encoding.get_ids().iter().map(|&id| i64::from(id)).collect(),
+                offsets: encoding.get_offsets().to_vec(),
+                word_ids: encoding.get_word_ids().to_vec(),
+                tokens: encoding.get_tokens().to_vec(),
+            })
+            .collect())
+    }
+
+    /// A copy that encodes `(text, hypothesis)` pairs with special tokens, truncating only the text.
+    pub(crate) fn pair_encoder(&self, max_length: usize) -> Result<PairEncoder> {
+        let mut inner = self.inner.clone();
+        inner
+            .with_truncation(Some(TruncationParams {
+                max_length,
+                strategy: TruncationStrategy::OnlyFirst,
+                stride: 0,
+                direction: TruncationDirection::Right,
+            }))
+            .map_err(|error| Error::inference("configuring truncation", error))?;
+        Ok(PairEncoder { inner, max_length })
+    }
+}
+
+/// Encodes text pairs for sequence-pair classification.
+#[derive(Clone)]
+pub(crate) struct PairEncoder {
+    inner: Tokenizer,
+    max_length: usize,
+}
+
+/// One encoded pair: ids and segment ids, special tokens included.
+#[derive(Debug, Clone)]
+pub(crate) struct EncodedPair {
+    pub ids: Vec<i64>,
+    pub type_ids: Vec<i64>,
+}
+
+impl PairEncoder {
+    /// Number of tokens of `text` alone, without special tokens.
+    pub(crate) fn count_tokens(&self, text: &str) -> Result<usize> {
+        let mut plain = self.inner.clone();
+        plain.with_truncation(None).map_err(tokenizer_error)?;
+        Ok(plain
+            .encode_char_offsets(text, false)
+            .map_err(tokenizer_error)?
+            .len())
+    }
+
+    /// The longest hypothesis that leaves room for the text.
+    pub(crate) fn max_hypothesis_tokens(&self) -> usize {
+        self.max_length / 2
+    }
+
+    pub(crate) fn encode_batch(&self, pairs: &[(&str, &str)]) -> Result<Vec<EncodedPair>> {
+        let inputs: Vec<EncodeInput> = pairs
+            .iter()
+            .map(|&(text, hypothesis)| (text, hypothesis).into())
+            .collect();
+        let encodings = self
+            .inner
+            .encode_batch_char_offsets(inputs, true)
+            .map_err(tokenizer_error)?;
+        Ok(encodings
+            .into_iter()
+            .map(|encoding| EncodedPair {
+                ids: encoding.get_ids().iter().map(|&id| i64::from(id)).collect(),
+                type_ids: encoding
+                    .get_type_ids()
+                    .iter()
+                    .map(|&id| i64::from(id))
+                    .collect(),
+            })
+            .collect())
+    }
+}
+
+/// Casing class ids of a window: special tokens around the content tokens' classes.
+pub(crate) fn casing_ids(
+    text_chars: &CharIndex<'_>,
+    offsets: &[(usize, usize)],
+    prefix: usize,
+    suffix: usize,
+) -> Vec<i64> {
+    let special = CasingClass::Special as i64;
+    let mut ids = Vec::with_capacity(prefix + offsets.len() + suffix);
+    ids.extend(std::iter::repeat_n(special, prefix));
+    ids.extend(
+        offsets
+            .iter()
+            .map(|&(start, end)| casing_class(text_chars.slice(start, end)) as i64),
+    );
+    ids.extend(std::iter::repeat_n(special, suffix));
+    ids
+}
+
+/// Maps code-point offsets of a text to byte offsets, to cut substrings by Python `str` indices.
+pub struct CharIndex<'t> {
+    text: &'t str,
+    bytes: Vec<usize>,
+}
+
+impl<'t> CharIndex<'t> {
+    /// Indexes `text`.
+    pub fn new(text: &'t str) -> CharIndex<'t> {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(byte, _)| byte).collect();
+        bytes.push(text.len());
+        CharIndex { text, bytes }
+    }
+
+    /// Number of code points.
+    pub fn len(&self) -> usize {
+        self.bytes.len() - 1
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The substring between two code-point offsets (clamped to the text).
+    pub fn slice(&self, start: usize, end: usize) -> &'t str {
+        let end = end.min(self.len());
+        let start = start.min(end);
+        &self.text[self.bytes[start]..self.bytes[end]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_index_cuts_by_code_points() {
+        let text = "“Vance” said 👍🏽 São Paulo 北京";
+        let index = CharIndex::new(text);
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(index.len(), chars.len());
+        assert_eq!(index.slice(1, 6), "Vance");
+        let start = chars.iter().position(|&c| c == 'S').unwrap_or(0);
+        assert_eq!(index.slice(start, start + 9), "São Paulo");
+        assert_eq!(index.slice(chars.len() - 2, chars.len()), "北京");
+        assert_eq!(
+            index.slice(5, 100),
+            &text[text.char_indices().nth(5).map_or(0, |(b, _)| b)..]
+        );
+        assert_eq!(index.slice(9, 3), "");
+    }
+}
