@@ -1,1 +1,529 @@
-//! placeholder
+//! The `stancekit` command line: entities and stances for files, stdin or JSONL batches.
+//!
+//! ```text
+//! stancekit ner article.txt --format table
+//! stancekit stance --target "sanctions on Russia" --target NATO article.txt
+//! cat docs.jsonl | stancekit ner --input-format jsonl --format jsonl
+//! ```
+//!
+//! Each document gives one output record; a document that cannot be read or processed gives a record with
+//! an `error` and the others go on. Exit status: 0 when every document succeeded, 1 when some document or the
+//! model failed, 2 for usage errors.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use stancekit_core::{
+    Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions,
+};
+
+/// Entities, speakers and stances in news text.
+#[derive(Debug, Parser)]
+#[command(name = "stancekit", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Named entities of each document.
+    Ner(NerArgs),
+    /// Stance of each document toward each target.
+    Stance(StanceArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct InputArgs {
+    /// Input files; `-` or nothing reads stdin.
+    files: Vec<PathBuf>,
+    /// How to read inputs: `text` (a file is one document), `jsonl` (one {"id", "text"} object per line) or
+    /// `auto` (`jsonl` for files ending in .jsonl, else `text`).
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    input_format: InputFormat,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+    format: OutputFormat,
+    /// Documents or pairs per model batch.
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+}
+
+#[derive(Debug, clap::Args)]
+struct NerArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Model directory (default: $STANCEKIT_NER_MODEL, else the bundled model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// How sub-word predictions are combined into word predictions.
+    #[arg(long, value_enum, default_value_t = AggregationArg::First)]
+    aggregation: AggregationArg,
+}
+
+#[derive(Debug, clap::Args)]
+struct StanceArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// A target to classify stance toward (repeat for several).
+    #[arg(long = "target", short = 't', required = true)]
+    targets: Vec<String>,
+    /// Model directory (default: $STANCEKIT_STANCE_MODEL, else the bundled model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Hypothesis template with one `{}` for the target (default: the model's).
+    #[arg(long)]
+    template: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputFormat {
+    Auto,
+    Text,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// One JSON array of records.
+    Json,
+    /// One JSON record per line.
+    Jsonl,
+    /// A readable table.
+    Table,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AggregationArg {
+    First,
+    Average,
+    Max,
+}
+
+impl From<AggregationArg> for Aggregation {
+    fn from(value: AggregationArg) -> Self {
+        match value {
+            AggregationArg::First => Aggregation::First,
+            AggregationArg::Average => Aggregation::Average,
+            AggregationArg::Max => Aggregation::Max,
+        }
+    }
+}
+
+/// A document to process, or the reason it could not be read.
+#[derive(Debug)]
+struct Document {
+    id: String,
+    text: Result<String, String>,
+}
+
+/// A document's error in the output.
+#[derive(Debug, Serialize)]
+struct ErrorRecord {
+    kind: &'static str,
+    message: String,
+}
+
+fn error_kind(error: &Error) -> &'static str {
+    match error {
+        Error::ModelLoad { .. } => "model_load",
+        Error::InvalidInput(_) => "invalid_input",
+        Error::Inference { .. } => "inference",
+        Error::Io { .. } => "io",
+    }
+}
+
+fn decode_utf8(bytes: Vec<u8>, what: &str) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|error| {
+        format!(
+            "{what} is not valid UTF-8: invalid byte at offset {}",
+            error.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn read_source(path: &Path) -> Result<Vec<u8>, String> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|error| format!("cannot read stdin: {error}"))?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+    }
+}
+
+fn jsonl_documents(name: &str, bytes: Vec<u8>) -> Vec<Document> {
+    let mut documents = Vec::new();
+    for (number, line) in bytes.split(|&byte| byte == b'\n').enumerate() {
+        let fallback_id = format!("{name}:{}", number + 1);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let parsed = decode_utf8(line.to_vec(), &format!("line {}", number + 1)).and_then(|line| {
+            let value: serde_json::Value = serde_json::from_str(&line)
+                .map_err(|error| format!("line {} is not JSON: {error}", number + 1))?;
+            let object = value
+                .as_object()
+                .ok_or_else(|| format!("line {} is not a JSON object", number + 1))?;
+            let id = match object.get("id") {
+                Some(serde_json::Value::String(id)) => id.clone(),
+                Some(serde_json::Value::Null) | None => fallback_id.clone(),
+                Some(other) => other.to_string(),
+            };
+            let text = object
+                .get("text")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| format!("line {} has no string \"text\" field", number + 1))?;
+            Ok((id, text.to_owned()))
+        });
+        documents.push(match parsed {
+            Ok((id, text)) => Document { id, text: Ok(text) },
+            Err(message) => Document {
+                id: fallback_id,
+                text: Err(message),
+            },
+        });
+    }
+    documents
+}
+
+fn read_documents(input: &InputArgs) -> Vec<Document> {
+    let files = if input.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        input.files.clone()
+    };
+    let mut documents = Vec::new();
+    for path in files {
+        let name = if path == Path::new("-") {
+            "stdin".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        let jsonl = match input.input_format {
+            InputFormat::Jsonl => true,
+            InputFormat::Text => false,
+            InputFormat::Auto => path
+                .extension()
+                .is_some_and(|extension| extension == "jsonl"),
+        };
+        match read_source(&path) {
+            Err(message) => documents.push(Document {
+                id: name,
+                text: Err(message),
+            }),
+            Ok(bytes) if jsonl => documents.extend(jsonl_documents(&name, bytes)),
+            Ok(bytes) => {
+                let text = decode_utf8(bytes, &name);
+                documents.push(Document { id: name, text });
+            }
+        }
+    }
+    documents
+}
+
+fn progress(total: usize) -> ProgressBar {
+    if total > 1 && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(total as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} documents {elapsed_precise}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    }
+}
+
+/// Runs `work` on the readable documents in batches; a failing batch is retried one document at a time so
+/// that one bad document cannot sink the others.
+fn process<T: Serialize>(
+    documents: Vec<Document>,
+    batch_size: usize,
+    work: impl Fn(&[&str]) -> Result<Vec<T>, Error>,
+) -> Vec<(String, Result<T, ErrorRecord>)> {
+    let bar = progress(documents.len());
+    let mut results: Vec<(String, Option<Result<T, ErrorRecord>>)> =
+        Vec::with_capacity(documents.len());
+    let mut pending: Vec<(usize, String)> = Vec::new();
+    for document in documents {
+        match document.text {
+            Ok(text) => {
+                pending.push((results.len(), text));
+                results.push((document.id, None));
+            }
+            Err(message) => results.push((
+                document.id,
+                Some(Err(ErrorRecord {
+                    kind: "invalid_input",
+                    message,
+                })),
+            )),
+        }
+    }
+    for chunk in pending.chunks(batch_size.max(1)) {
+        let texts: Vec<&str> = chunk.iter().map(|(_, text)| text.as_str()).collect();
+        match work(&texts) {
+            Ok(outputs) => {
+                for ((slot, _), output) in chunk.iter().zip(outputs) {
+                    results[*slot].1 = Some(Ok(output));
+                }
+            }
+            Err(_) => {
+                for (slot, text) in chunk {
+                    let output = work(&[text.as_str()]).and_then(|mut outputs| {
+                        outputs.pop().ok_or_else(|| Error::Inference {
+                            message: "no output".into(),
+                            source: None,
+                        })
+                    });
+                    results[*slot].1 = Some(output.map_err(|error| ErrorRecord {
+                        kind: error_kind(&error),
+                        message: error.to_string(),
+                    }));
+                }
+            }
+        }
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    results
+        .into_iter()
+        .map(|(id, result)| {
+            let result = result.unwrap_or_else(|| {
+                Err(ErrorRecord {
+                    kind: "inference",
+                    message: "document was not processed".into(),
+                })
+            });
+            (id, result)
+        })
+        .collect()
+}
+
+fn default_model(variable: &str, name: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(variable) {
+        return PathBuf::from(path);
+    }
+    if let Some(root) = std::env::var_os("STANCEKIT_MODELS") {
+        return PathBuf::from(root).join(name);
+    }
+    // A binary built from a checkout uses that checkout's models.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../models")
+        .join(name)
+}
+
+fn write_output<W: Write>(
+    out: &mut W,
+    format: OutputFormat,
+    records: &[serde_json::Value],
+    table: impl Fn(&mut W, &serde_json::Value) -> std::io::Result<()>,
+) -> Result<()> {
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, records)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Jsonl => {
+            for record in records {
+                serde_json::to_writer(&mut *out, record)?;
+                writeln!(out)?;
+            }
+        }
+        OutputFormat::Table => {
+            for record in records {
+                table(out, record)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn to_records<T: Serialize>(
+    results: Vec<(String, Result<T, ErrorRecord>)>,
+    field: &str,
+) -> Result<(Vec<serde_json::Value>, bool)> {
+    let mut failed = false;
+    let mut records = Vec::with_capacity(results.len());
+    for (id, result) in results {
+        let mut record = serde_json::Map::new();
+        record.insert("id".into(), serde_json::Value::String(id));
+        match result {
+            Ok(value) => {
+                record.insert(field.into(), serde_json::to_value(value)?);
+            }
+            Err(error) => {
+                failed = true;
+                record.insert("error".into(), serde_json::to_value(error)?);
+            }
+        }
+        records.push(serde_json::Value::Object(record));
+    }
+    Ok((records, failed))
+}
+
+fn table_header<W: Write>(out: &mut W, record: &serde_json::Value) -> std::io::Result<bool> {
+    writeln!(out, "# {}", record["id"].as_str().unwrap_or_default())?;
+    if let Some(error) = record.get("error") {
+        writeln!(
+            out,
+            "  error ({}): {}",
+            error["kind"].as_str().unwrap_or_default(),
+            error["message"].as_str().unwrap_or_default()
+        )?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+fn run_ner(args: NerArgs) -> Result<bool> {
+    let model = args
+        .model
+        .clone()
+        .unwrap_or_else(|| default_model("STANCEKIT_NER_MODEL", "ner"));
+    let options = NerOptions {
+        aggregation: args.aggregation.into(),
+        ..NerOptions::default()
+    };
+    let recognizer = EntityRecognizer::with_options(&model, options)
+        .with_context(|| format!("cannot load the NER model from {}", model.display()))?;
+    let documents = read_documents(&args.input);
+    let results = process(documents, args.input.batch_size, |texts| {
+        recognizer.predict_batch(texts)
+    });
+    let (records, failed) = to_records(results, "entities")?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    write_output(&mut out, args.input.format, &records, |out, record| {
+        if table_header(out, record)? {
+            writeln!(
+                out,
+                "  {:<6} {:>6} {:>6} {:>6}  text",
+                "label", "start", "end", "score"
+            )?;
+            for entity in record["entities"].as_array().into_iter().flatten() {
+                writeln!(
+                    out,
+                    "  {:<6} {:>6} {:>6} {:>6.3}  {}",
+                    entity["label"].as_str().unwrap_or_default(),
+                    entity["start"],
+                    entity["end"],
+                    entity["score"].as_f64().unwrap_or_default(),
+                    entity["text"].as_str().unwrap_or_default()
+                )?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(failed)
+}
+
+fn run_stance(args: StanceArgs) -> Result<bool> {
+    let model = args
+        .model
+        .clone()
+        .unwrap_or_else(|| default_model("STANCEKIT_STANCE_MODEL", "stance"));
+    let options = StanceOptions {
+        hypothesis_template: args.template.clone(),
+        ..StanceOptions::default()
+    };
+    let classifier = StanceClassifier::with_options(&model, options)
+        .with_context(|| format!("cannot load the stance model from {}", model.display()))?;
+    let documents = read_documents(&args.input);
+    let targets = &args.targets;
+    let results = process(documents, args.input.batch_size, |texts| {
+        let pairs: Vec<(&str, &str)> = texts
+            .iter()
+            .flat_map(|&text| targets.iter().map(move |target| (text, target.as_str())))
+            .collect();
+        let mut predictions = classifier.predict_batch(&pairs)?.into_iter();
+        Ok(texts
+            .iter()
+            .map(|_| predictions.by_ref().take(targets.len()).collect::<Vec<_>>())
+            .collect())
+    });
+    let (records, failed) = to_records(results, "stances")?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    write_output(&mut out, args.input.format, &records, |out, record| {
+        if table_header(out, record)? {
+            writeln!(
+                out,
+                "  {:<32} {:<8} {:>6} {:>7} {:>7} {:>6}",
+                "target", "stance", "score", "favor", "against", "none"
+            )?;
+            for stance in record["stances"].as_array().into_iter().flatten() {
+                let score = |name: &str| stance["scores"][name].as_f64().unwrap_or_default();
+                writeln!(
+                    out,
+                    "  {:<32} {:<8} {:>6.3} {:>7.3} {:>7.3} {:>6.3}",
+                    stance["target"].as_str().unwrap_or_default(),
+                    stance["label"].as_str().unwrap_or_default(),
+                    stance["score"].as_f64().unwrap_or_default(),
+                    score("favor"),
+                    score("against"),
+                    score("none")
+                )?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(failed)
+}
+
+/// Parses `args` (program name first) and runs the command; returns the process exit status.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    ExitCode::from(run(args))
+}
+
+/// Like [`main_with_args`], returning the exit status as a number (0, 1 or 2).
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+        }
+    };
+    let batch_size = match &cli.command {
+        Command::Ner(args) => args.input.batch_size,
+        Command::Stance(args) => args.input.batch_size,
+    };
+    if batch_size == 0 {
+        eprintln!("error: --batch-size must be at least 1");
+        return 2;
+    }
+    let outcome = match cli.command {
+        Command::Ner(args) => run_ner(args),
+        Command::Stance(args) => run_stance(args),
+    };
+    match outcome {
+        Ok(false) => 0,
+        Ok(true) => 1,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            1
+        }
+    }
+}
