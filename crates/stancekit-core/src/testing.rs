@@ -86,6 +86,8 @@ pub fn tiny_vocabulary() -> Vec<String> {
                  united states europe vance trump macron peace talks sanctions troops war minister paris munich";
     vocabulary.extend(words.split_whitespace().map(String::from));
     vocabulary.extend(["##s", "##ed", "##ing"].map(String::from));
+    let mut seen = std::collections::HashSet::new();
+    vocabulary.retain(|token| seen.insert(token.clone()));
     vocabulary
 }
 

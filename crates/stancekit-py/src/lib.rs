@@ -1,1 +1,222 @@
-//! placeholder
+//! `stancekit._lib`: the pyo3 glue between the core engine and the Python package. No logic lives here:
+//! inputs are converted to owned Rust values, the GIL is released around the engine call, and core errors
+//! map onto one Python exception class each.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use numpy::{IntoPyArray, PyArray2, PyArray3};
+use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::{create_exception, Bound};
+use stancekit_core::{Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions};
+
+create_exception!(stancekit, StancekitError, PyException, "Base class of every stancekit error.");
+create_exception!(
+    stancekit,
+    ModelLoadError,
+    StancekitError,
+    "A model directory is missing, incomplete, inconsistent or unsupported."
+);
+create_exception!(stancekit, InvalidInputError, StancekitError, "The input cannot be processed as given.");
+create_exception!(stancekit, InferenceError, StancekitError, "The model failed on valid input.");
+
+/// The core error, converted to its Python exception by one `From`.
+struct PyStancekitError(Error);
+
+impl From<Error> for PyStancekitError {
+    fn from(error: Error) -> Self {
+        PyStancekitError(error)
+    }
+}
+
+fn full_message(error: &Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
+}
+
+impl From<PyStancekitError> for PyErr {
+    fn from(PyStancekitError(error): PyStancekitError) -> Self {
+        let message = full_message(&error);
+        match &error {
+            Error::ModelLoad { .. } => ModelLoadError::new_err(message),
+            Error::InvalidInput(_) => InvalidInputError::new_err(message),
+            Error::Inference { .. } => InferenceError::new_err(message),
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                PyFileNotFoundError::new_err(message)
+            }
+            Error::Io { .. } => PyOSError::new_err(message),
+        }
+    }
+}
+
+/// Releases the GIL around engine work and converts its error.
+fn detach<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
+    py.detach(work).map_err(|error| PyStancekitError(error).into())
+}
+
+type EntityTuple = (String, String, usize, usize, f32);
+
+/// The native NER model (wrapped by `stancekit.EntityRecognizer`).
+#[pyclass(module = "stancekit._lib", frozen)]
+struct NativeEntityRecognizer {
+    inner: EntityRecognizer,
+}
+
+#[pymethods]
+impl NativeEntityRecognizer {
+    #[new]
+    #[pyo3(signature = (path, aggregation="first", batch_size=16, window=None, stride=None))]
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        aggregation: &str,
+        batch_size: usize,
+        window: Option<usize>,
+        stride: Option<usize>,
+    ) -> PyResult<Self> {
+        let aggregation: Aggregation = aggregation.parse().map_err(|error: Error| PyValueError::new_err(error.to_string()))?;
+        if batch_size == 0 {
+            return Err(PyValueError::new_err("batch_size must be at least 1"));
+        }
+        let options = NerOptions { aggregation, batch_size, window, stride };
+        let inner = detach(py, || EntityRecognizer::with_options(&path, options))?;
+        Ok(NativeEntityRecognizer { inner })
+    }
+
+    #[getter]
+    fn labels(&self) -> Vec<String> {
+        self.inner.labels().to_vec()
+    }
+
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.inner.path().to_path_buf()
+    }
+
+    #[getter]
+    fn aggregation(&self) -> String {
+        self.inner.options().aggregation.to_string()
+    }
+
+    /// Entities of each text as `(text, label, start, end, score)` tuples.
+    fn predict_batch(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<Vec<EntityTuple>>> {
+        let results = detach(py, || {
+            let borrowed: Vec<&str> = texts.iter().map(String::as_str).collect();
+            self.inner.predict_batch(&borrowed)
+        })?;
+        Ok(results
+            .into_iter()
+            .map(|entities| {
+                entities.into_iter().map(|e| (e.text, e.label, e.start, e.end, e.score)).collect()
+            })
+            .collect())
+    }
+
+    /// `(probabilities [tokens x labels], labels, tokens, offsets)`.
+    #[allow(clippy::type_complexity)]
+    fn token_scores<'py>(
+        &self,
+        py: Python<'py>,
+        text: String,
+    ) -> PyResult<(Bound<'py, PyArray2<f32>>, Vec<String>, Vec<String>, Vec<(usize, usize)>)> {
+        let scores = detach(py, || self.inner.token_scores(&text))?;
+        Ok((scores.probabilities.into_pyarray(py), scores.labels, scores.tokens, scores.offsets))
+    }
+}
+
+type StanceTuple = (String, String, f32, BTreeMap<String, f32>);
+
+/// The native stance model (wrapped by `stancekit.StanceClassifier`).
+#[pyclass(module = "stancekit._lib", frozen)]
+struct NativeStanceClassifier {
+    inner: StanceClassifier,
+}
+
+#[pymethods]
+impl NativeStanceClassifier {
+    #[new]
+    #[pyo3(signature = (path, hypothesis_template=None, batch_size=32, max_length=None))]
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        hypothesis_template: Option<String>,
+        batch_size: usize,
+        max_length: Option<usize>,
+    ) -> PyResult<Self> {
+        if batch_size == 0 {
+            return Err(PyValueError::new_err("batch_size must be at least 1"));
+        }
+        let options = StanceOptions { hypothesis_template, batch_size, max_length };
+        let inner = detach(py, || StanceClassifier::with_options(&path, options))?;
+        Ok(NativeStanceClassifier { inner })
+    }
+
+    #[getter]
+    fn labels(&self) -> Vec<String> {
+        self.inner.labels().to_vec()
+    }
+
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.inner.path().to_path_buf()
+    }
+
+    #[getter]
+    fn hypothesis_template(&self) -> Option<String> {
+        self.inner.hypothesis_template().map(str::to_owned)
+    }
+
+    fn hypothesis(&self, target: &str) -> String {
+        self.inner.hypothesis(target)
+    }
+
+    /// `(target, label, score, scores)` for each `(text, target)` pair.
+    fn predict_batch(&self, py: Python<'_>, pairs: Vec<(String, String)>) -> PyResult<Vec<StanceTuple>> {
+        let results = detach(py, || {
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(text, target)| (text.as_str(), target.as_str())).collect();
+            self.inner.predict_batch(&borrowed)
+        })?;
+        Ok(results.into_iter().map(|p| (p.target, p.label.as_str().to_owned(), p.score, p.scores)).collect())
+    }
+
+    /// Probabilities `[texts x targets x (favor, against, none)]`.
+    fn score_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<String>,
+        targets: Vec<String>,
+    ) -> PyResult<Bound<'py, PyArray3<f32>>> {
+        let matrix = detach(py, || {
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+            self.inner.score_matrix(&texts, &targets)
+        })?;
+        Ok(matrix.into_pyarray(py))
+    }
+}
+
+/// Runs the `stancekit` command line with `argv` (program name first); returns the exit status.
+#[pyfunction]
+fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
+    py.detach(|| stancekit_cli::run(argv))
+}
+
+#[pymodule]
+fn _lib(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = module.py();
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add("StancekitError", py.get_type::<StancekitError>())?;
+    module.add("ModelLoadError", py.get_type::<ModelLoadError>())?;
+    module.add("InvalidInputError", py.get_type::<InvalidInputError>())?;
+    module.add("InferenceError", py.get_type::<InferenceError>())?;
+    module.add_class::<NativeEntityRecognizer>()?;
+    module.add_class::<NativeStanceClassifier>()?;
+    module.add_function(wrap_pyfunction!(cli_main, module)?)?;
+    Ok(())
+}

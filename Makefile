@@ -1,0 +1,92 @@
+# stancekit: `make demo` analyses the bundled article, `make test` runs every check. Both bootstrap .venv
+# (torch 2.4.0 provides libtorch for tch 0.17), build, and install the wheel into .venv.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA_DIR ?= $(abspath $(CURDIR)/../shared/data)
+ARTICLE := notebooks/data/ukraine_talks.txt
+CLI := target/release/stancekit
+DEMO_TARGETS := --target "sanctions on Russia" --target "sending US troops to Ukraine" \
+	--target "peace talks with Russia" --target "Ukraine joining NATO"
+
+# Every cargo and maturin call sees the venv's torch: LIBTORCH_USE_PYTORCH makes torch-sys ask that python for
+# libtorch (without it rust-bert tries to download one). Keep these constant: changing them rebuilds torch-sys.
+export VIRTUAL_ENV := $(VENV)
+export PATH := $(BIN):$(PATH)
+export LIBTORCH_USE_PYTORCH := 1
+export CARGO_TERM_COLOR := never
+
+.PHONY: all demo test venv build wheel install rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
+
+all: build
+
+venv: $(STAMP)
+
+$(STAMP): requirements/runtime.txt requirements/dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $(STAMP)
+
+build: $(STAMP)
+	cargo build --release -p stancekit-cli
+
+# The wheel carries the default models; the extension finds libtorch next to it in site-packages/torch/lib.
+wheel: $(STAMP)
+	rm -rf python/stancekit/_default_models dist
+	mkdir -p python/stancekit/_default_models
+	for kind in ner stance; do \
+	  if [ -f models/$$kind/model.safetensors ]; then cp -r models/$$kind python/stancekit/_default_models/; fi; \
+	done
+	$(BIN)/maturin build --release --auditwheel skip --out dist
+	ls -la dist
+
+install: wheel
+	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps dist/stancekit-*.whl
+
+demo: build install
+	@test -f models/ner/model.safetensors || { echo "models/ner is missing"; exit 1; }
+	@echo "== stancekit ner $(ARTICLE) (bundled model: models/ner, see its MODEL_CARD.md)"
+	$(CLI) ner $(ARTICLE) --format table
+	@echo
+	@echo "== stancekit stance $(ARTICLE) (bundled model: models/stance)"
+	$(CLI) stance $(ARTICLE) $(DEMO_TARGETS) --format table
+	@echo
+	@echo "== the same through the installed Python package"
+	$(BIN)/python -c "import stancekit; ner = stancekit.EntityRecognizer(); \
+	text = open('$(ARTICLE)', encoding='utf-8').read(); ents = ner.predict(text); \
+	assert all(text[e.start:e.end] == e.text for e in ents); \
+	print(len(ents), 'entities, offsets verified:', ', '.join(sorted({e.text for e in ents if e.label == 'PER'})))"
+
+rust-checks: $(STAMP)
+	cargo fmt --all --check
+	cargo clippy --release --workspace --all-targets -- -D warnings
+
+rust-test: $(STAMP)
+	cargo test --release --workspace
+
+lint: $(STAMP)
+	$(BIN)/ruff check python tests training
+	$(BIN)/ruff format --check python tests training
+	$(BIN)/python -m mypy.stubtest stancekit._lib
+
+python-test: install
+	$(BIN)/python -m pytest -q tests
+
+notebooks: install
+	$(BIN)/python tests/run_notebooks.py notebooks
+
+test: rust-checks rust-test install lint python-test
+
+eval-ner: install
+	$(BIN)/python -m training.evaluate ner --model models/ner --data-dir $(DATA_DIR)
+
+eval-stance: install
+	$(BIN)/python -m training.evaluate stance --model models/stance --data-dir $(DATA_DIR)
+
+clean:
+	rm -rf target dist python/stancekit/_default_models

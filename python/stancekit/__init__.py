@@ -1,0 +1,37 @@
+"""stancekit: who is mentioned, who says what, and what stance each speaker takes toward a target.
+
+>>> import stancekit
+>>> ner = stancekit.EntityRecognizer()
+>>> [(e.label, e.text) for e in ner.predict("JD Vance spoke in Munich.")]
+[('PER', 'JD Vance'), ('LOC', 'Munich')]
+"""
+
+from stancekit._api import (
+    Entity,
+    EntityRecognizer,
+    StanceClassifier,
+    StancePrediction,
+    to_pandas,
+)
+from stancekit._lib import (
+    InferenceError,
+    InvalidInputError,
+    ModelLoadError,
+    StancekitError,
+    __version__,
+)
+from stancekit._models import default_model_path
+
+__all__ = [
+    "Entity",
+    "EntityRecognizer",
+    "InferenceError",
+    "InvalidInputError",
+    "ModelLoadError",
+    "StanceClassifier",
+    "StancePrediction",
+    "StancekitError",
+    "__version__",
+    "default_model_path",
+    "to_pandas",
+]

@@ -1,0 +1,216 @@
+"""The public Python API: models, frozen result dataclasses and pandas conversion."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from stancekit import _lib
+from stancekit._models import default_model_path
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+Aggregation = Literal["first", "average", "max"]
+StanceLabel = Literal["favor", "against", "none"]
+STANCE_LABELS: tuple[StanceLabel, ...] = ("favor", "against", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity; `text[start:end] == entity.text` for the text it was found in."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class StancePrediction:
+    """The stance of a text toward `target`: the `label` with its probability `score`, and every class's."""
+
+    target: str
+    label: StanceLabel
+    score: float
+    scores: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _model_path(model: str | os.PathLike[str] | None, kind: Literal["ner", "stance"]) -> str:
+    return os.fspath(default_model_path(kind) if model is None else model)
+
+
+def _check_texts(texts: Sequence[str], what: str) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError(f"{what} must be a list of strings, not a single string")
+    checked = list(texts)
+    for index, text in enumerate(checked):
+        if not isinstance(text, str):
+            raise TypeError(f"{what}[{index}] must be str, not {type(text).__name__}")
+    return checked
+
+
+class EntityRecognizer:
+    """A named-entity recognizer on a model directory (`None`: the bundled default model).
+
+    Safe to share between threads; inference releases the GIL. Pickling stores the model path and options.
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = None,
+        *,
+        aggregation: Aggregation = "first",
+        batch_size: int = 16,
+        window: int | None = None,
+        stride: int | None = None,
+    ) -> None:
+        self._init_args = (_model_path(model, "ner"), aggregation, batch_size, window, stride)
+        self._inner = _lib.NativeEntityRecognizer(*self._init_args)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        path, aggregation, batch_size, window, stride = self._init_args
+        return (_rebuild_recognizer, (path, aggregation, batch_size, window, stride))
+
+    def __repr__(self) -> str:
+        return f"EntityRecognizer(model={self._init_args[0]!r}, aggregation={self._init_args[1]!r})"
+
+    @property
+    def labels(self) -> list[str]:
+        """The model's labels, in logit order."""
+        return self._inner.labels
+
+    @property
+    def model_path(self) -> str:
+        return self._init_args[0]
+
+    def predict(self, text: str) -> list[Entity]:
+        """Entities of one text."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        return self.predict_batch([text])[0]
+
+    def predict_batch(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """Entities of each text; all texts are batched together."""
+        checked = _check_texts(texts, "texts")
+        return [[Entity(*entity) for entity in entities] for entities in self._inner.predict_batch(checked)]
+
+    def token_scores(self, text: str) -> tuple[np.ndarray, list[str]]:
+        """Label probabilities of each token, `[tokens x labels]`, and the label names."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        probabilities, labels, _tokens, _offsets = self._inner.token_scores(text)
+        return probabilities, labels
+
+    def tokens(self, text: str) -> list[tuple[str, int, int]]:
+        """The tokens `token_scores` rows stand for: `(token, start, end)` with `str` offsets."""
+        _probabilities, _labels, tokens, offsets = self._inner.token_scores(text)
+        return [(token, start, end) for token, (start, end) in zip(tokens, offsets, strict=True)]
+
+
+def _rebuild_recognizer(path: str, aggregation: Aggregation, batch_size: int, window: Any, stride: Any):
+    return EntityRecognizer(path, aggregation=aggregation, batch_size=batch_size, window=window, stride=stride)
+
+
+class StanceClassifier:
+    """Target-specific stance on a sequence-pair model directory (`None`: the bundled default model).
+
+    `hypothesis_template` (one `{}` for the target) overrides the model's; NLI models default to
+    "The author supports {}.". Safe to share between threads; inference releases the GIL.
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = None,
+        hypothesis_template: str | None = None,
+        *,
+        batch_size: int = 32,
+        max_length: int | None = None,
+    ) -> None:
+        self._init_args = (_model_path(model, "stance"), hypothesis_template, batch_size, max_length)
+        self._inner = _lib.NativeStanceClassifier(*self._init_args)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_classifier, self._init_args)
+
+    def __repr__(self) -> str:
+        return f"StanceClassifier(model={self._init_args[0]!r}, hypothesis_template={self.hypothesis_template!r})"
+
+    @property
+    def labels(self) -> list[str]:
+        """The model's own labels, in logit order."""
+        return self._inner.labels
+
+    @property
+    def hypothesis_template(self) -> str | None:
+        return self._inner.hypothesis_template
+
+    @property
+    def model_path(self) -> str:
+        return self._init_args[0]
+
+    def hypothesis(self, target: str) -> str:
+        """The hypothesis the model sees for `target`."""
+        return self._inner.hypothesis(target)
+
+    def predict(self, text: str, target: str) -> StancePrediction:
+        """The stance of `text` toward `target`."""
+        return self.predict_batch([(text, target)])[0]
+
+    def predict_batch(self, pairs: Iterable[tuple[str, str]]) -> list[StancePrediction]:
+        """Stances of `(text, target)` pairs, batched together; repeated pairs are computed once."""
+        checked: list[tuple[str, str]] = []
+        for index, pair in enumerate(pairs):
+            if not (isinstance(pair, tuple | list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+                raise TypeError(f"pairs[{index}] must be a (text, target) tuple of two str")
+            checked.append((pair[0], pair[1]))
+        return [
+            StancePrediction(target, label, score, dict(scores))
+            for target, label, score, scores in self._inner.predict_batch(checked)
+        ]
+
+    def score_matrix(self, texts: Sequence[str], targets: Sequence[str]) -> np.ndarray:
+        """Probabilities `[texts x targets x 3]`, the last axis in the order favor, against, none."""
+        return self._inner.score_matrix(_check_texts(texts, "texts"), _check_texts(targets, "targets"))
+
+
+def _rebuild_classifier(path: str, template: str | None, batch_size: int, max_length: int | None):
+    return StanceClassifier(path, template, batch_size=batch_size, max_length=max_length)
+
+
+def _records(results: Any) -> list[dict[str, Any]]:
+    if isinstance(results, Entity | StancePrediction):
+        return [_flatten(results)]
+    records: list[dict[str, Any]] = []
+    for index, item in enumerate(results):
+        if isinstance(item, Entity | StancePrediction):
+            records.append(_flatten(item))
+        else:
+            records.extend({"document": index, **_flatten(inner)} for inner in item)
+    return records
+
+
+def _flatten(item: Entity | StancePrediction) -> dict[str, Any]:
+    record = item.to_dict()
+    if isinstance(item, StancePrediction):
+        scores = record.pop("scores")
+        record.update({f"score_{label}": scores.get(label, 0.0) for label in STANCE_LABELS})
+    return record
+
+
+def to_pandas(results: Any) -> pd.DataFrame:
+    """A DataFrame of entities or stance predictions: a list of results, or a list of lists (one per document,
+    numbered in a `document` column). Needs pandas (`pip install stancekit[pandas]`)."""
+    import pandas as pd
+
+    return pd.DataFrame.from_records(_records(results))
