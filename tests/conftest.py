@@ -17,7 +17,7 @@ NLI_LABELS = ["contradiction", "entailment", "neutral"]
 
 
 def write_tokenizer(directory: Path) -> None:
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     vocabulary += list(CHARACTERS) + [f"##{c}" for c in CHARACTERS if c.isalnum()] + WORDS + ["##s", "##ed", "##ing"]
@@ -26,6 +26,7 @@ def write_tokenizer(directory: Path) -> None:
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=None)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tokenizer.post_processor = processors.BertProcessing(("[SEP]", 3), ("[CLS]", 2))
+    tokenizer.decoder = decoders.WordPiece()
     tokenizer.add_special_tokens(vocabulary[:5])
     tokenizer.save(str(directory / "tokenizer.json"))
     (directory / "tokenizer_config.json").write_text(

@@ -58,9 +58,7 @@ class BertWithCasingForTokenClassification(BertForTokenClassification):
         **kwargs,
     ):
         if casing_ids is None:
-            raise ValueError(
-                "BertWithCasingForTokenClassification needs casing_ids (see training.casing.casing_ids)"
-            )
+            raise ValueError("BertWithCasingForTokenClassification needs casing_ids (see training.casing.casing_ids)")
         embeds = self.bert.embeddings.word_embeddings(input_ids) + self.casing_embeddings(casing_ids)
         return super().forward(
             inputs_embeds=embeds,
@@ -77,3 +75,34 @@ def load_token_classifier(model_dir: str) -> BertForTokenClassification:
     if ARCHITECTURE in (config.architectures or []):
         return BertWithCasingForTokenClassification.from_pretrained(model_dir)
     return BertForTokenClassification.from_pretrained(model_dir)
+
+
+def casing_pipeline(model_dir: str, aggregation_strategy: str = "first", **kwargs):
+    """A transformers token-classification pipeline for a stancekit NER directory, casing models included."""
+    from transformers import PreTrainedTokenizerFast, TokenClassificationPipeline
+
+    class CasingTokenClassificationPipeline(TokenClassificationPipeline):
+        """Adds the casing ids, read from the sentence through the offsets, before the forward pass."""
+
+        def _forward(self, model_inputs):
+            if isinstance(self.model, BertWithCasingForTokenClassification):
+                sentence = model_inputs["sentence"]
+                offsets = model_inputs["offset_mapping"][0].tolist()
+                special = model_inputs["special_tokens_mask"][0].tolist()
+                ids = casing_ids(sentence, [tuple(pair) for pair in offsets], special)
+                model_inputs = {**model_inputs, "casing_ids": torch.tensor([ids])}
+            return super()._forward(model_inputs)
+
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_file=f"{model_dir}/tokenizer.json",
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        pad_token="[PAD]",
+        mask_token="[MASK]",
+        model_max_length=512,
+    )
+    model = load_token_classifier(model_dir).eval()
+    return CasingTokenClassificationPipeline(
+        model=model, tokenizer=tokenizer, aggregation_strategy=aggregation_strategy, **kwargs
+    )

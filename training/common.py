@@ -94,9 +94,7 @@ def bucketed_batches(
     yield from batches
 
 
-def linear_schedule(
-    optimizer: torch.optim.Optimizer, warmup: int, total: int
-) -> torch.optim.lr_scheduler.LambdaLR:
+def linear_schedule(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
     def factor(step: int) -> float:
         if step < warmup:
             return (step + 1) / max(1, warmup)
@@ -120,15 +118,11 @@ def save_model_dir(model: torch.nn.Module, config: dict, base_dir: Path, out: Pa
     out.mkdir(parents=True, exist_ok=True)
     state = {name: tensor.detach().contiguous().clone() for name, tensor in model.state_dict().items()}
     if fp16:
-        state = {
-            name: tensor.half() if tensor.is_floating_point() else tensor for name, tensor in state.items()
-        }
+        state = {name: tensor.half() if tensor.is_floating_point() else tensor for name, tensor in state.items()}
     # transformers ties nothing in these heads, but position_ids buffers are not parameters.
     state = {name: tensor for name, tensor in state.items() if not name.endswith("position_ids")}
     save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
-    (out / "config.json").write_text(
-        json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    (out / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     clean_tokenizer_json(base_dir / "tokenizer.json", out / "tokenizer.json")
     vocab = base_dir / "vocab.txt"
     if vocab.is_file():

@@ -51,10 +51,7 @@ def encode_words(tokenizer, words: list[str]) -> tuple[list[int], list[int], lis
     )
     ids = encoding["input_ids"]
     word_ids = encoding.word_ids()
-    casings = [
-        casing_class(words[word][start:end])
-        for word, (start, end) in zip(word_ids, encoding["offset_mapping"])
-    ]
+    casings = [casing_class(words[word][start:end]) for word, (start, end) in zip(word_ids, encoding["offset_mapping"])]
     return ids, casings, word_ids
 
 
@@ -109,9 +106,7 @@ def build_chunks(tokenizer, documents: list[list[Sentence]], max_length: int) ->
 
 def collate(chunks: list[dict], indices: list[int]) -> dict[str, torch.Tensor]:
     width = max(len(chunks[i]["input_ids"]) for i in indices)
-    batch = {
-        name: torch.zeros((len(indices), width), dtype=torch.long) for name in ("input_ids", "casing_ids")
-    }
+    batch = {name: torch.zeros((len(indices), width), dtype=torch.long) for name in ("input_ids", "casing_ids")}
     batch["labels"] = torch.full((len(indices), width), -100, dtype=torch.long)
     batch["attention_mask"] = torch.zeros((len(indices), width), dtype=torch.long)
     for row, index in enumerate(indices):
@@ -144,9 +139,7 @@ def predict_tags(model, chunks: list[dict], batch_size: int = 64) -> tuple[list[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument(
         "--base",

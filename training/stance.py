@@ -80,9 +80,7 @@ def predict(model, items: list[dict], batch_size: int = 128) -> list[int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--base", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path("models/stance"))

@@ -131,8 +131,7 @@ def fnc1(data: Path, rng: random.Random, discuss: int, unrelated: int) -> list[P
     folder = data / "stance" / "fnc1"
     with open(folder / "train_bodies.csv", encoding="utf-8", newline="") as handle:
         bodies = {
-            row["Body ID"] if "Body ID" in row else row["Body_ID"]: row["articleBody"]
-            for row in csv.DictReader(handle)
+            row["Body ID"] if "Body ID" in row else row["Body_ID"]: row["articleBody"] for row in csv.DictReader(handle)
         }
     by_class: dict[str, list[Pair]] = {"0": [], "1": [], "2": [], "3": []}
     with open(folder / "train_stances.csv", encoding="utf-8", newline="") as handle:

@@ -1,0 +1,165 @@
+"""Evaluates a stancekit model directory through the stancekit engine (the installed wheel) and writes metrics.json.
+
+    python -m training.evaluate ner --model models/ner --data-dir ../shared/data
+    python -m training.evaluate stance --model models/stance --data-dir ../shared/data
+
+NER: entity-level micro F1 (exact span and type, conlleval rules via seqeval) on CoNLL-2003 test, plus per-type
+F1. Documents are fed whole (sentences joined by newlines), as a user would feed an article, and the entities'
+character spans are mapped back onto the CoNLL tokens.
+
+Stance: SemEval-2016 Task A F_avg on the test set, P-Stance macro-F1 (favor, against) on raw_test_all, VAST dev
+macro-F1 over three classes, Perspectrum test accuracy (favor vs against), SNLI test accuracy. Bare targets go
+through the model's hypothesis template; sentence targets (Perspectrum claims, SNLI hypotheses) are used as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from training.common import DEFAULT_DATA_DIR
+
+
+def evaluate_ner(model: Path, data_dir: Path, split: str) -> dict:
+    from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
+
+    import stancekit
+    from training.conll import read_documents
+
+    documents = read_documents(data_dir / "conll2003" / f"{split}.txt")
+    texts, spans, gold = [], [], []
+    for document in documents:
+        pieces, offsets, position = [], [], 0
+        for sentence_index, sentence in enumerate(document):
+            if sentence_index:
+                pieces.append("\n")
+                position += 1
+            sentence_offsets = []
+            for word_index, word in enumerate(sentence.words):
+                if word_index:
+                    pieces.append(" ")
+                    position += 1
+                sentence_offsets.append((position, position + len(word)))
+                pieces.append(word)
+                position += len(word)
+            offsets.append(sentence_offsets)
+            gold.append(sentence.tags)
+        texts.append("".join(pieces))
+        spans.append(offsets)
+    recognizer = stancekit.EntityRecognizer(model)
+    started = time.perf_counter()
+    predictions = recognizer.predict_batch(texts)
+    seconds = time.perf_counter() - started
+    predicted = []
+    for entities, offsets in zip(predictions, spans, strict=True):
+        for sentence_offsets in offsets:
+            tags = ["O"] * len(sentence_offsets)
+            for entity in entities:
+                inside = [
+                    i for i, (start, end) in enumerate(sentence_offsets) if start < entity.end and end > entity.start
+                ]
+                for rank, index in enumerate(inside):
+                    tags[index] = ("B-" if rank == 0 else "I-") + entity.label
+            predicted.append(tags)
+    report = classification_report(gold, predicted, output_dict=True, digits=4)
+    return {
+        "task": "ner",
+        "split": split,
+        "documents": len(texts),
+        "sentences": len(gold),
+        "entity_micro_f1": f1_score(gold, predicted),
+        "precision": precision_score(gold, predicted),
+        "recall": recall_score(gold, predicted),
+        "per_type_f1": {kind: values["f1-score"] for kind, values in report.items() if "avg" not in kind},
+        "inference_seconds": seconds,
+    }
+
+
+def _f1(gold: list[str], predicted: list[str], label: str) -> float:
+    true_positive = sum(g == p == label for g, p in zip(gold, predicted, strict=True))
+    predicted_count = sum(p == label for p in predicted)
+    gold_count = sum(g == label for g in gold)
+    if not true_positive:
+        return 0.0
+    precision, recall = true_positive / predicted_count, true_positive / gold_count
+    return 2 * precision * recall / (precision + recall)
+
+
+def evaluate_stance(model: Path, data_dir: Path) -> dict:
+    import stancekit
+    from training import stance_data
+
+    bare = stancekit.StanceClassifier(model)
+    sentence = stancekit.StanceClassifier(model, hypothesis_template="{}")
+
+    def predict(pairs: list[stance_data.Pair]) -> list[dict[str, float]]:
+        bare_pairs = [(p.text, p.target) for p in pairs if p.bare_target]
+        sentence_pairs = [(p.text, p.target) for p in pairs if not p.bare_target]
+        bare_results = iter(bare.predict_batch(bare_pairs))
+        sentence_results = iter(sentence.predict_batch(sentence_pairs))
+        return [(next(bare_results) if p.bare_target else next(sentence_results)).scores for p in pairs]
+
+    def argmax(scores: dict[str, float], labels: tuple[str, ...] = ("favor", "against", "none")) -> str:
+        return max(labels, key=lambda label: scores[label])
+
+    metrics: dict = {"task": "stance", "hypothesis_template": bare.hypothesis_template}
+    started = time.perf_counter()
+    count = 0
+
+    semeval = stance_data.semeval(data_dir, "test")
+    predicted = [argmax(s) for s in predict(semeval)]
+    gold = [p.label for p in semeval]
+    metrics["semeval2016_taskA_f_avg"] = (_f1(gold, predicted, "favor") + _f1(gold, predicted, "against")) / 2
+    count += len(semeval)
+
+    pstance = stance_data.pstance(data_dir, "test")
+    predicted = [argmax(s) for s in predict(pstance)]
+    gold = [p.label for p in pstance]
+    metrics["pstance_macro_f1"] = (_f1(gold, predicted, "favor") + _f1(gold, predicted, "against")) / 2
+    count += len(pstance)
+
+    vast = stance_data.vast(data_dir)
+    predicted = [argmax(s) for s in predict(vast)]
+    gold = [p.label for p in vast]
+    metrics["vast_dev_macro_f1"] = sum(_f1(gold, predicted, label) for label in ("favor", "against", "none")) / 3
+    count += len(vast)
+
+    perspectrum = stance_data.perspectrum(data_dir, "test")
+    predicted = [argmax(s, ("favor", "against")) for s in predict(perspectrum)]
+    metrics["perspectrum_test_accuracy"] = sum(p == g.label for p, g in zip(predicted, perspectrum, strict=True)) / len(
+        perspectrum
+    )
+    count += len(perspectrum)
+
+    snli = stance_data.snli(data_dir, "test")
+    predicted = [argmax(s) for s in predict(snli)]
+    metrics["snli_test_accuracy"] = sum(p == g.label for p, g in zip(predicted, snli, strict=True)) / len(snli)
+    count += len(snli)
+
+    metrics["pairs"] = count
+    metrics["inference_seconds"] = time.perf_counter() - started
+    return metrics
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("task", choices=["ner", "stance"])
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--split", default="test", help="NER only: test or dev")
+    parser.add_argument("--out", type=Path, default=None, help="metrics file (default: MODEL/metrics.json)")
+    args = parser.parse_args()
+    if args.task == "ner":
+        metrics = evaluate_ner(args.model, args.data_dir, args.split)
+    else:
+        metrics = evaluate_stance(args.model, args.data_dir)
+    text = json.dumps(metrics, indent=2)
+    print(text)
+    out = args.out or args.model / ("metrics.json" if args.split == "test" else f"metrics-{args.split}.json")
+    out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
