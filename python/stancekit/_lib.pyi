@@ -1,9 +1,11 @@
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
+from typing import final
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
 __version__: str
 
@@ -12,6 +14,8 @@ class ModelLoadError(StancekitError): ...
 class InvalidInputError(StancekitError): ...
 class InferenceError(StancekitError): ...
 
+@final
+@disjoint_base
 class NativeEntityRecognizer:
     def __new__(
         cls,
@@ -32,6 +36,8 @@ class NativeEntityRecognizer:
         self, text: str
     ) -> tuple[npt.NDArray[np.float32], list[str], list[str], list[tuple[int, int]]]: ...
 
+@final
+@disjoint_base
 class NativeStanceClassifier:
     def __new__(
         cls,

@@ -1,6 +1,12 @@
 //! The `stancekit` binary end to end on tiny random models: formats, stdin, JSONL batches with bad lines,
 //! invalid UTF-8, exit codes.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -99,7 +99,11 @@ pub(crate) fn catch_panic<T>(what: &str, work: impl FnOnce() -> Result<T>) -> Re
                 })
                 .unwrap_or_else(|| "unknown panic".to_owned());
             // libtorch appends a C++ backtrace; the first line says what went wrong.
-            let detail = detail.split("\nException raised from").next().unwrap_or_default().to_owned();
+            let detail = detail
+                .split("\nException raised from")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             Err(Error::Inference {
                 message: format!("{what}: {detail}"),
                 source: None,

@@ -225,7 +225,7 @@ impl EntityRecognizer {
             })
             .collect();
         // Longest first, so each batch pads to nearly its own length.
-        jobs.sort_by(|a, b| b.tokens.len().cmp(&a.tokens.len()));
+        jobs.sort_by_key(|job| std::cmp::Reverse(job.tokens.len()));
         let indexes: Vec<CharIndex<'_>> = if self.casing {
             texts.iter().map(|text| CharIndex::new(text)).collect()
         } else {

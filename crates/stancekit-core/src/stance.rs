@@ -287,7 +287,7 @@ impl StanceClassifier {
             .collect();
         let encoded = self.encoder.encode_batch(&unique_pairs)?;
         let mut order: Vec<usize> = (0..encoded.len()).collect();
-        order.sort_by(|&a, &b| encoded[b].ids.len().cmp(&encoded[a].ids.len()));
+        order.sort_by_key(|&index| std::cmp::Reverse(encoded[index].ids.len()));
         let label_count = self.labels.len();
         let mut results: Vec<[f32; 3]> = vec![[0.0; 3]; encoded.len()];
         for batch_order in order.chunks(self.batch_size) {

@@ -1,6 +1,12 @@
 //! Integration tests on tiny random BERT models generated here: loading, NER invariants, windowing,
 //! batching, stance label mapping, typed errors and threads.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -9,17 +9,34 @@ use numpy::{IntoPyArray, PyArray2, PyArray3};
 use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::{create_exception, Bound};
-use stancekit_core::{Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions};
+use stancekit_core::{
+    Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions,
+};
 
-create_exception!(stancekit, StancekitError, PyException, "Base class of every stancekit error.");
+create_exception!(
+    stancekit,
+    StancekitError,
+    PyException,
+    "Base class of every stancekit error."
+);
 create_exception!(
     stancekit,
     ModelLoadError,
     StancekitError,
     "A model directory is missing, incomplete, inconsistent or unsupported."
 );
-create_exception!(stancekit, InvalidInputError, StancekitError, "The input cannot be processed as given.");
-create_exception!(stancekit, InferenceError, StancekitError, "The model failed on valid input.");
+create_exception!(
+    stancekit,
+    InvalidInputError,
+    StancekitError,
+    "The input cannot be processed as given."
+);
+create_exception!(
+    stancekit,
+    InferenceError,
+    StancekitError,
+    "The model failed on valid input."
+);
 
 /// The core error, converted to its Python exception by one `From`.
 struct PyStancekitError(Error);
@@ -57,7 +74,8 @@ impl From<PyStancekitError> for PyErr {
 
 /// Releases the GIL around engine work and converts its error.
 fn detach<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
-    py.detach(work).map_err(|error| PyStancekitError(error).into())
+    py.detach(work)
+        .map_err(|error| PyStancekitError(error).into())
 }
 
 type EntityTuple = (String, String, usize, usize, f32);
@@ -80,11 +98,18 @@ impl NativeEntityRecognizer {
         window: Option<usize>,
         stride: Option<usize>,
     ) -> PyResult<Self> {
-        let aggregation: Aggregation = aggregation.parse().map_err(|error: Error| PyValueError::new_err(error.to_string()))?;
+        let aggregation: Aggregation = aggregation
+            .parse()
+            .map_err(|error: Error| PyValueError::new_err(error.to_string()))?;
         if batch_size == 0 {
             return Err(PyValueError::new_err("batch_size must be at least 1"));
         }
-        let options = NerOptions { aggregation, batch_size, window, stride };
+        let options = NerOptions {
+            aggregation,
+            batch_size,
+            window,
+            stride,
+        };
         let inner = detach(py, || EntityRecognizer::with_options(&path, options))?;
         Ok(NativeEntityRecognizer { inner })
     }
@@ -113,7 +138,10 @@ impl NativeEntityRecognizer {
         Ok(results
             .into_iter()
             .map(|entities| {
-                entities.into_iter().map(|e| (e.text, e.label, e.start, e.end, e.score)).collect()
+                entities
+                    .into_iter()
+                    .map(|e| (e.text, e.label, e.start, e.end, e.score))
+                    .collect()
             })
             .collect())
     }
@@ -124,9 +152,19 @@ impl NativeEntityRecognizer {
         &self,
         py: Python<'py>,
         text: String,
-    ) -> PyResult<(Bound<'py, PyArray2<f32>>, Vec<String>, Vec<String>, Vec<(usize, usize)>)> {
+    ) -> PyResult<(
+        Bound<'py, PyArray2<f32>>,
+        Vec<String>,
+        Vec<String>,
+        Vec<(usize, usize)>,
+    )> {
         let scores = detach(py, || self.inner.token_scores(&text))?;
-        Ok((scores.probabilities.into_pyarray(py), scores.labels, scores.tokens, scores.offsets))
+        Ok((
+            scores.probabilities.into_pyarray(py),
+            scores.labels,
+            scores.tokens,
+            scores.offsets,
+        ))
     }
 }
 
@@ -152,7 +190,11 @@ impl NativeStanceClassifier {
         if batch_size == 0 {
             return Err(PyValueError::new_err("batch_size must be at least 1"));
         }
-        let options = StanceOptions { hypothesis_template, batch_size, max_length };
+        let options = StanceOptions {
+            hypothesis_template,
+            batch_size,
+            max_length,
+        };
         let inner = detach(py, || StanceClassifier::with_options(&path, options))?;
         Ok(NativeStanceClassifier { inner })
     }
@@ -177,12 +219,22 @@ impl NativeStanceClassifier {
     }
 
     /// `(target, label, score, scores)` for each `(text, target)` pair.
-    fn predict_batch(&self, py: Python<'_>, pairs: Vec<(String, String)>) -> PyResult<Vec<StanceTuple>> {
+    fn predict_batch(
+        &self,
+        py: Python<'_>,
+        pairs: Vec<(String, String)>,
+    ) -> PyResult<Vec<StanceTuple>> {
         let results = detach(py, || {
-            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(text, target)| (text.as_str(), target.as_str())).collect();
+            let borrowed: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(text, target)| (text.as_str(), target.as_str()))
+                .collect();
             self.inner.predict_batch(&borrowed)
         })?;
-        Ok(results.into_iter().map(|p| (p.target, p.label.as_str().to_owned(), p.score, p.scores)).collect())
+        Ok(results
+            .into_iter()
+            .map(|p| (p.target, p.label.as_str().to_owned(), p.score, p.scores))
+            .collect())
     }
 
     /// Probabilities `[texts x targets x (favor, against, none)]`.
