@@ -20,7 +20,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use stancekit_core::{
-    Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions,
+    analyze, Aggregation, Analysis, EntityRecognizer, Error, NerOptions, StanceClassifier,
+    StanceOptions,
 };
 
 /// Entities, speakers and stances in news text.
@@ -37,6 +38,39 @@ enum Command {
     Ner(NerArgs),
     /// Stance of each document toward each target.
     Stance(StanceArgs),
+    /// Who is mentioned, who says what, and each speaker's stance toward each target.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct AnalyzeArgs {
+    /// Input files; `-` or nothing reads stdin.
+    files: Vec<PathBuf>,
+    /// How to read inputs (see `ner --help`).
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    input_format: InputFormat,
+    /// A target (repeat for several); without any, the most-mentioned entities that are not speakers.
+    #[arg(long = "target", short = 't')]
+    targets: Vec<String>,
+    /// Output format: `table` for a terminal, `json`, or `html` (a self-contained page).
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Table)]
+    format: AnalyzeFormat,
+    /// NER model directory (default: $STANCEKIT_NER_MODEL, else the bundled model).
+    #[arg(long)]
+    ner_model: Option<PathBuf>,
+    /// Stance model directory (default: $STANCEKIT_STANCE_MODEL, else the bundled model).
+    #[arg(long)]
+    stance_model: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AnalyzeFormat {
+    /// The entities, the speaker × target stance table and the attributions, for a terminal.
+    Table,
+    /// One JSON array of {"id", "analysis"} records.
+    Json,
+    /// A self-contained HTML page.
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
@@ -196,10 +230,14 @@ fn jsonl_documents(name: &str, bytes: Vec<u8>) -> Vec<Document> {
 }
 
 fn read_documents(input: &InputArgs) -> Vec<Document> {
-    let files = if input.files.is_empty() {
+    read_files(&input.files, input.input_format)
+}
+
+fn read_files(files: &[PathBuf], input_format: InputFormat) -> Vec<Document> {
+    let files = if files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
-        input.files.clone()
+        files.to_vec()
     };
     let mut documents = Vec::new();
     for path in files {
@@ -208,7 +246,7 @@ fn read_documents(input: &InputArgs) -> Vec<Document> {
         } else {
             path.display().to_string()
         };
-        let jsonl = match input.input_format {
+        let jsonl = match input_format {
             InputFormat::Jsonl => true,
             InputFormat::Text => false,
             InputFormat::Auto => path
@@ -416,8 +454,8 @@ fn run_ner(args: NerArgs) -> Result<bool> {
                     out,
                     "  {:<6} {:>6} {:>6} {:>6.3}  {}",
                     entity["label"].as_str().unwrap_or_default(),
-                    entity["start"],
-                    entity["end"],
+                    entity["start"].as_u64().unwrap_or_default(),
+                    entity["end"].as_u64().unwrap_or_default(),
                     entity["score"].as_f64().unwrap_or_default(),
                     entity["text"].as_str().unwrap_or_default()
                 )?;
@@ -481,6 +519,170 @@ fn run_stance(args: StanceArgs) -> Result<bool> {
     Ok(failed)
 }
 
+fn print_analysis_table<W: Write>(out: &mut W, analysis: &Analysis) -> std::io::Result<()> {
+    writeln!(out, "Entities")?;
+    for entity in &analysis.entities {
+        let roles = if entity.roles.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", entity.roles.join("; "))
+        };
+        writeln!(
+            out,
+            "  {:<5} {:<32} {:>3} mention(s){roles}",
+            entity.label,
+            entity.name,
+            entity.mentions.len()
+        )?;
+    }
+    let width = analysis
+        .targets
+        .iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(14, 30);
+    writeln!(
+        out,
+        "\nStances (speaker x target: stance score, evidence sentences)"
+    )?;
+    write!(out, "  {:<20}", "")?;
+    for target in &analysis.targets {
+        let short: String = target.chars().take(width).collect();
+        write!(out, " {short:<width$}")?;
+    }
+    writeln!(out)?;
+    for speaker in &analysis.speakers {
+        write!(out, "  {speaker:<20}")?;
+        for target in &analysis.targets {
+            let cell = analysis
+                .stances
+                .iter()
+                .find(|stance| stance.speaker == *speaker && stance.target == *target)
+                .map(|stance| {
+                    format!(
+                        "{} {:.2} ({})",
+                        stance.label,
+                        stance.score,
+                        stance.evidence.len()
+                    )
+                })
+                .unwrap_or_default();
+            write!(out, " {cell:<width$}")?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "\nAttributions")?;
+    for attribution in &analysis.attributions {
+        let sentence = analysis
+            .sentences
+            .iter()
+            .find(|s| s.start == attribution.start)
+            .map_or("", |s| s.text.as_str());
+        let preview: String = sentence.chars().take(90).collect();
+        let ellipsis = if sentence.chars().count() > 90 {
+            "…"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  {:<18} {:<16} {:.2}  {preview}{ellipsis}",
+            attribution.speaker, attribution.cue, attribution.confidence
+        )?;
+    }
+    Ok(())
+}
+
+fn run_analyze(args: AnalyzeArgs) -> Result<bool> {
+    let ner_path = args
+        .ner_model
+        .clone()
+        .unwrap_or_else(|| default_model("STANCEKIT_NER_MODEL", "ner"));
+    let stance_path = args
+        .stance_model
+        .clone()
+        .unwrap_or_else(|| default_model("STANCEKIT_STANCE_MODEL", "stance"));
+    let ner = EntityRecognizer::from_dir(&ner_path)
+        .with_context(|| format!("cannot load the NER model from {}", ner_path.display()))?;
+    let stance = StanceClassifier::from_dir(&stance_path).with_context(|| {
+        format!(
+            "cannot load the stance model from {}",
+            stance_path.display()
+        )
+    })?;
+    let targets = (!args.targets.is_empty()).then_some(args.targets.as_slice());
+    let documents = read_files(&args.files, args.input_format);
+    let bar = progress(documents.len());
+    let mut failed = false;
+    let mut outputs: Vec<(String, Result<(String, Analysis), ErrorRecord>)> = Vec::new();
+    for document in documents {
+        let result = match document.text {
+            Err(message) => Err(ErrorRecord {
+                kind: "invalid_input",
+                message,
+            }),
+            Ok(text) => analyze(&text, targets, &ner, &stance)
+                .map(|analysis| (text, analysis))
+                .map_err(|error| ErrorRecord {
+                    kind: error_kind(&error),
+                    message: error.to_string(),
+                }),
+        };
+        failed |= result.is_err();
+        outputs.push((document.id, result));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        AnalyzeFormat::Json => {
+            let records: Vec<serde_json::Value> = outputs
+                .iter()
+                .map(|(id, result)| match result {
+                    Ok((_, analysis)) => serde_json::json!({"id": id, "analysis": analysis}),
+                    Err(error) => serde_json::json!({"id": id, "error": error}),
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &records)?;
+            writeln!(out)?;
+        }
+        AnalyzeFormat::Table => {
+            for (id, result) in &outputs {
+                writeln!(out, "# {id}")?;
+                match result {
+                    Ok((_, analysis)) => print_analysis_table(&mut out, analysis)?,
+                    Err(error) => writeln!(out, "  error ({}): {}", error.kind, error.message)?,
+                }
+            }
+        }
+        AnalyzeFormat::Html => {
+            let mut body = String::new();
+            for (id, result) in &outputs {
+                body.push_str(&format!(
+                    "<h2>{}</h2>",
+                    id.replace('&', "&amp;").replace('<', "&lt;")
+                ));
+                match result {
+                    Ok((text, analysis)) => {
+                        body.push_str(&stancekit_core::html::fragment(text, analysis))
+                    }
+                    Err(error) => body.push_str(&format!(
+                        "<p>error: {}</p>",
+                        error.message.replace('&', "&amp;").replace('<', "&lt;")
+                    )),
+                }
+            }
+            writeln!(
+                out,
+                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>stancekit analysis</title></head><body>{body}</body></html>"
+            )?;
+        }
+    }
+    Ok(failed)
+}
+
 /// Parses `args` (program name first) and runs the command; returns the process exit status.
 pub fn main_with_args<I, T>(args: I) -> ExitCode
 where
@@ -509,6 +711,7 @@ where
     let batch_size = match &cli.command {
         Command::Ner(args) => args.input.batch_size,
         Command::Stance(args) => args.input.batch_size,
+        Command::Analyze(_) => 1,
     };
     if batch_size == 0 {
         eprintln!("error: --batch-size must be at least 1");
@@ -517,6 +720,7 @@ where
     let outcome = match cli.command {
         Command::Ner(args) => run_ner(args),
         Command::Stance(args) => run_stance(args),
+        Command::Analyze(args) => run_analyze(args),
     };
     match outcome {
         Ok(false) => 0,

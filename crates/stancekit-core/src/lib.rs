@@ -11,11 +11,14 @@
 //! # Ok::<(), stancekit_core::Error>(())
 //! ```
 
+pub mod analysis;
 pub mod casing;
 pub mod decode;
 pub mod error;
+pub mod html;
 pub mod model;
 pub mod ner;
+pub mod sentences;
 pub mod stance;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -23,7 +26,9 @@ pub mod tokenize;
 pub mod types;
 pub mod windows;
 
+pub use analysis::{analyze, Analysis, Attribution, DocumentEntity, SpeakerStance};
 pub use error::{Error, Result};
 pub use ner::{EntityRecognizer, NerOptions, TokenScores};
+pub use sentences::Sentence;
 pub use stance::{StanceClassifier, StanceOptions};
 pub use types::{Aggregation, Entity, Stance, StancePrediction};
