@@ -6,6 +6,7 @@
 [('PER', 'JD Vance'), ('LOC', 'Munich')]
 """
 
+from stancekit._analysis import Analysis, Attribution, DocumentEntity, Sentence, SpeakerStance, analyze
 from stancekit._api import (
     Entity,
     EntityRecognizer,
@@ -23,15 +24,21 @@ from stancekit._lib import (
 from stancekit._models import default_model_path
 
 __all__ = [
+    "Analysis",
+    "Attribution",
+    "DocumentEntity",
     "Entity",
     "EntityRecognizer",
     "InferenceError",
     "InvalidInputError",
     "ModelLoadError",
+    "Sentence",
+    "SpeakerStance",
     "StanceClassifier",
     "StancePrediction",
     "StancekitError",
     "__version__",
+    "analyze",
     "default_model_path",
     "to_pandas",
 ]

@@ -57,3 +57,9 @@ class NativeStanceClassifier:
     def score_matrix(self, texts: Sequence[str], targets: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
 def cli_main(argv: Sequence[str]) -> int: ...
+def analyze(
+    ner: NativeEntityRecognizer,
+    stance: NativeStanceClassifier,
+    text: str,
+    targets: Sequence[str] | None = None,
+) -> tuple[str, npt.NDArray[np.float32], str]: ...

@@ -253,6 +253,32 @@ impl NativeStanceClassifier {
     }
 }
 
+/// Analyses `text`: returns `(analysis as JSON, speakers x targets matrix, HTML fragment)`.
+#[pyfunction]
+#[pyo3(signature = (ner, stance, text, targets=None))]
+fn analyze<'py>(
+    py: Python<'py>,
+    ner: &NativeEntityRecognizer,
+    stance: &NativeStanceClassifier,
+    text: String,
+    targets: Option<Vec<String>>,
+) -> PyResult<(String, Bound<'py, PyArray2<f32>>, String)> {
+    let (json, matrix, html) = detach(py, || {
+        let analysis =
+            stancekit_core::analyze(&text, targets.as_deref(), &ner.inner, &stance.inner)?;
+        let json = serde_json::to_string(&analysis).map_err(|error| Error::Inference {
+            message: format!("serialising the analysis: {error}"),
+            source: None,
+        })?;
+        Ok((
+            json,
+            analysis.stance_matrix(),
+            stancekit_core::html::fragment(&text, &analysis),
+        ))
+    })?;
+    Ok((json, matrix.into_pyarray(py), html))
+}
+
 /// Runs the `stancekit` command line with `argv` (program name first); returns the exit status.
 #[pyfunction]
 fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
@@ -270,5 +296,6 @@ fn _lib(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<NativeEntityRecognizer>()?;
     module.add_class::<NativeStanceClassifier>()?;
     module.add_function(wrap_pyfunction!(cli_main, module)?)?;
+    module.add_function(wrap_pyfunction!(analyze, module)?)?;
     Ok(())
 }

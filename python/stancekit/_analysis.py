@@ -1,0 +1,207 @@
+"""`stancekit.analyze`: who is mentioned, who says what, and each speaker's stance toward each target."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from stancekit import _lib
+from stancekit._api import Entity, EntityRecognizer, StanceClassifier, StanceLabel
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+AUTHOR = "author"
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence; `text[start:end] == sentence.text`."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentEntity:
+    """All mentions of one entity, under its fullest name; `roles` are titles seen before a person's name."""
+
+    name: str
+    label: str
+    mentions: list[Entity]
+    roles: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """The speaker (a canonical name, or "author") of the sentence at `text[start:end]`."""
+
+    speaker: str
+    start: int
+    end: int
+    cue: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerStance:
+    """A speaker's stance toward a target; `evidence` holds the `(start, end)` of the sentences showing it."""
+
+    speaker: str
+    target: str
+    label: StanceLabel
+    score: float
+    scores: dict[str, float]
+    evidence: list[tuple[int, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The result of `stancekit.analyze`. Displays itself in notebooks (entities highlighted, stance table)."""
+
+    text: str
+    sentences: list[Sentence]
+    entities: list[DocumentEntity]
+    speakers: list[str]
+    attributions: list[Attribution]
+    targets: list[str]
+    stances: list[SpeakerStance]
+    _json: str = field(repr=False)
+    _matrix: Any = field(repr=False)
+    _html: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Analysis({len(self.sentences)} sentences, {len(self.entities)} entities, "
+            f"speakers={self.speakers!r}, targets={self.targets!r})"
+        )
+
+    def stance_matrix(self) -> tuple[np.ndarray, list[str], list[str]]:
+        """`(matrix, speakers, targets)`: P(favor) − P(against) per speaker (rows) and target (columns)."""
+        return self._matrix.copy(), list(self.speakers), list(self.targets)
+
+    def stance_table(self) -> dict[str, dict[str, str]]:
+        """`{speaker: {target: label}}`."""
+        table: dict[str, dict[str, str]] = {speaker: {} for speaker in self.speakers}
+        for stance in self.stances:
+            table[stance.speaker][stance.target] = stance.label
+        return table
+
+    def sentence_text(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    def to_json(self) -> str:
+        """The same JSON as `stancekit analyze --format json` prints for the analysis."""
+        return self._json
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(self._json)
+
+    def to_pandas(self) -> dict[str, pd.DataFrame]:
+        """Tidy frames: `entities` (one row per mention), `attributions`, `stances` (one row per speaker and target)."""
+        import pandas as pd
+
+        mentions = [
+            {"entity": group.name, "entity_label": group.label, **mention.to_dict()}
+            for group in self.entities
+            for mention in group.mentions
+        ]
+        attributions = [{**a.to_dict(), "sentence": self.text[a.start : a.end]} for a in self.attributions]
+        stances = [
+            {
+                "speaker": s.speaker,
+                "target": s.target,
+                "label": s.label,
+                "score": s.score,
+                **{f"score_{name}": value for name, value in s.scores.items()},
+                "evidence": [self.text[start:end] for start, end in s.evidence],
+            }
+            for s in self.stances
+        ]
+        return {
+            "entities": pd.DataFrame.from_records(mentions),
+            "attributions": pd.DataFrame.from_records(attributions),
+            "stances": pd.DataFrame.from_records(stances),
+        }
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+
+def _build(text: str, raw: dict[str, Any], matrix: Any, html: str, raw_json: str) -> Analysis:
+    return Analysis(
+        text=text,
+        sentences=[Sentence(**s) for s in raw["sentences"]],
+        entities=[
+            DocumentEntity(
+                name=e["name"], label=e["label"], mentions=[Entity(**m) for m in e["mentions"]], roles=e["roles"]
+            )
+            for e in raw["entities"]
+        ],
+        speakers=raw["speakers"],
+        attributions=[Attribution(**a) for a in raw["attributions"]],
+        targets=raw["targets"],
+        stances=[
+            SpeakerStance(
+                speaker=s["speaker"],
+                target=s["target"],
+                label=s["label"],
+                score=s["score"],
+                scores=s["scores"],
+                evidence=[tuple(pair) for pair in s["evidence"]],
+            )
+            for s in raw["stances"]
+        ],
+        _json=raw_json,
+        _matrix=matrix,
+        _html=html,
+    )
+
+
+def analyze(
+    text: str,
+    targets: list[str] | None = None,
+    ner: EntityRecognizer | None = None,
+    stance: StanceClassifier | None = None,
+) -> Analysis:
+    """Analyses a document: sentences, document entities, speaker attributions and speaker × target stances.
+
+    `targets=None` uses the document's most-mentioned entities that are not speakers. `ner` and `stance` default to
+    the bundled models (loaded once and reused).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    if targets is not None:
+        if isinstance(targets, str):
+            raise TypeError("targets must be a list of strings, not a single string")
+        targets = list(targets)
+        if not all(isinstance(target, str) for target in targets):
+            raise TypeError("every target must be a str")
+    ner = ner if ner is not None else _default("ner")
+    stance = stance if stance is not None else _default("stance")
+    raw_json, matrix, html = _lib.analyze(ner._inner, stance._inner, text, targets)
+    return _build(text, json.loads(raw_json), matrix, html, raw_json)
+
+
+_DEFAULTS: dict[str, Any] = {}
+
+
+def _default(kind: str) -> Any:
+    if kind not in _DEFAULTS:
+        _DEFAULTS[kind] = EntityRecognizer() if kind == "ner" else StanceClassifier()
+    return _DEFAULTS[kind]
