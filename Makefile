@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: all demo test venv build wheel install rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
+.PHONY: all demo test fuzz venv build wheel install rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
 
 all: build
 
@@ -56,6 +56,9 @@ demo: build install
 	@echo "== stancekit stance $(ARTICLE) (bundled model: models/stance)"
 	$(CLI) stance $(ARTICLE) $(DEMO_TARGETS) --format table
 	@echo
+	@echo "== stancekit analyze $(ARTICLE): who said what, and each speaker's stance"
+	$(CLI) analyze $(ARTICLE) $(DEMO_TARGETS) --format table
+	@echo
 	@echo "== the same through the installed Python package"
 	$(BIN)/python -c "import stancekit; ner = stancekit.EntityRecognizer(); \
 	text = open('$(ARTICLE)', encoding='utf-8').read(); ents = ner.predict(text); \
@@ -80,7 +83,11 @@ python-test: install
 notebooks: install
 	$(BIN)/python tests/run_notebooks.py notebooks
 
-test: rust-checks rust-test install lint python-test
+# Longer property-based fuzzing of the text → entities path (make test runs the default 256 cases).
+fuzz: $(STAMP)
+	PROPTEST_CASES=20000 cargo test --release -p stancekit-core --test offsets_proptest
+
+test: rust-checks rust-test install lint python-test notebooks
 
 eval-ner: install
 	$(BIN)/python -m training.evaluate ner --model models/ner --data-dir $(DATA_DIR)
