@@ -1,7 +1,7 @@
 """Executes the notebooks headless (nbclient) and fails on the first cell error.
 
-    python tests/run_notebooks.py notebooks            # check they run
-    python tests/run_notebooks.py notebooks --write    # also store the fresh outputs in the files
+python tests/run_notebooks.py notebooks            # check they run
+python tests/run_notebooks.py notebooks --write    # also store the fresh outputs in the files
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ def main() -> int:
     for path in notebooks:
         started = time.perf_counter()
         notebook = nbformat.read(path, as_version=4)
-        client = NotebookClient(notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        )
         client.execute()
         if args.write:
             nbformat.write(notebook, path)

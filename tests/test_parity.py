@@ -139,3 +139,31 @@ def test_shipped_ner_model_matches_transformers_on_conll() -> None:
     model_dir = REPO / "models" / "ner"
     assert (model_dir / "model.safetensors").is_file(), "the default NER model must be in models/ner"
     _assert_token_parity(model_dir, _conll_sentences(300), 1e-3)
+
+
+@pytest.mark.slow
+def test_shipped_stance_model_matches_transformers(article: str) -> None:
+    from transformers import BertForSequenceClassification
+
+    model_dir = REPO / "models" / "stance"
+    assert (model_dir / "model.safetensors").is_file(), "the default stance model must be in models/stance"
+    classifier = stancekit.StanceClassifier(model_dir)
+    model = BertForSequenceClassification.from_pretrained(str(model_dir)).eval()
+    tokenizer = _tokenizer(model_dir)
+    sentences = [line for line in article.splitlines() if line.strip()]
+    targets = ["sanctions on Russia", "sending US troops to Ukraine", "peace talks with Russia"]
+    pairs = [(sentence, target) for sentence in sentences for target in targets]
+    predictions = classifier.predict_batch(pairs)
+    encoded = tokenizer(
+        [text for text, _ in pairs],
+        [classifier.hypothesis(target) for _, target in pairs],
+        padding=True,
+        truncation="only_first",
+        max_length=512,
+        return_tensors="pt",
+    )
+    with torch.inference_mode():
+        probabilities = torch.softmax(model(**encoded).logits, dim=-1).numpy()
+    for prediction, row in zip(predictions, probabilities, strict=True):
+        for index, label in model.config.id2label.items():
+            assert prediction.scores[label] == pytest.approx(float(row[index]), abs=1e-3)

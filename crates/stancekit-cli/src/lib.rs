@@ -424,6 +424,27 @@ fn table_header<W: Write>(out: &mut W, record: &serde_json::Value) -> std::io::R
     Ok(true)
 }
 
+/// Reads the documents, runs `work` on them in batches, and writes one record per document (`field` holds the
+/// result); `table_rows` prints a successful record's rows in the table format.
+fn run_documents<T: Serialize>(
+    input: &InputArgs,
+    field: &str,
+    work: impl Fn(&[&str]) -> Result<Vec<T>, Error>,
+    table_rows: impl Fn(&mut std::io::StdoutLock<'static>, &serde_json::Value) -> std::io::Result<()>,
+) -> Result<bool> {
+    let documents = read_documents(input);
+    let results = process(documents, input.batch_size, work);
+    let (records, failed) = to_records(results, field)?;
+    let mut out = std::io::stdout().lock();
+    write_output(&mut out, input.format, &records, |out, record| {
+        if table_header(out, record)? {
+            table_rows(out, record)?;
+        }
+        Ok(())
+    })?;
+    Ok(failed)
+}
+
 fn run_ner(args: NerArgs) -> Result<bool> {
     let model = args
         .model
@@ -435,15 +456,11 @@ fn run_ner(args: NerArgs) -> Result<bool> {
     };
     let recognizer = EntityRecognizer::with_options(&model, options)
         .with_context(|| format!("cannot load the NER model from {}", model.display()))?;
-    let documents = read_documents(&args.input);
-    let results = process(documents, args.input.batch_size, |texts| {
-        recognizer.predict_batch(texts)
-    });
-    let (records, failed) = to_records(results, "entities")?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    write_output(&mut out, args.input.format, &records, |out, record| {
-        if table_header(out, record)? {
+    run_documents(
+        &args.input,
+        "entities",
+        |texts| recognizer.predict_batch(texts),
+        |out, record| {
             writeln!(
                 out,
                 "  {:<6} {:>6} {:>6} {:>6}  text",
@@ -460,10 +477,9 @@ fn run_ner(args: NerArgs) -> Result<bool> {
                     entity["text"].as_str().unwrap_or_default()
                 )?;
             }
-        }
-        Ok(())
-    })?;
-    Ok(failed)
+            Ok(())
+        },
+    )
 }
 
 fn run_stance(args: StanceArgs) -> Result<bool> {
@@ -477,9 +493,8 @@ fn run_stance(args: StanceArgs) -> Result<bool> {
     };
     let classifier = StanceClassifier::with_options(&model, options)
         .with_context(|| format!("cannot load the stance model from {}", model.display()))?;
-    let documents = read_documents(&args.input);
     let targets = &args.targets;
-    let results = process(documents, args.input.batch_size, |texts| {
+    let work = |texts: &[&str]| {
         let pairs: Vec<(&str, &str)> = texts
             .iter()
             .flat_map(|&text| targets.iter().map(move |target| (text, target.as_str())))
@@ -489,34 +504,28 @@ fn run_stance(args: StanceArgs) -> Result<bool> {
             .iter()
             .map(|_| predictions.by_ref().take(targets.len()).collect::<Vec<_>>())
             .collect())
-    });
-    let (records, failed) = to_records(results, "stances")?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    write_output(&mut out, args.input.format, &records, |out, record| {
-        if table_header(out, record)? {
+    };
+    run_documents(&args.input, "stances", work, |out, record| {
+        writeln!(
+            out,
+            "  {:<32} {:<8} {:>6} {:>7} {:>7} {:>6}",
+            "target", "stance", "score", "favor", "against", "none"
+        )?;
+        for stance in record["stances"].as_array().into_iter().flatten() {
+            let score = |name: &str| stance["scores"][name].as_f64().unwrap_or_default();
             writeln!(
                 out,
-                "  {:<32} {:<8} {:>6} {:>7} {:>7} {:>6}",
-                "target", "stance", "score", "favor", "against", "none"
+                "  {:<32} {:<8} {:>6.3} {:>7.3} {:>7.3} {:>6.3}",
+                stance["target"].as_str().unwrap_or_default(),
+                stance["label"].as_str().unwrap_or_default(),
+                stance["score"].as_f64().unwrap_or_default(),
+                score("favor"),
+                score("against"),
+                score("none")
             )?;
-            for stance in record["stances"].as_array().into_iter().flatten() {
-                let score = |name: &str| stance["scores"][name].as_f64().unwrap_or_default();
-                writeln!(
-                    out,
-                    "  {:<32} {:<8} {:>6.3} {:>7.3} {:>7.3} {:>6.3}",
-                    stance["target"].as_str().unwrap_or_default(),
-                    stance["label"].as_str().unwrap_or_default(),
-                    stance["score"].as_f64().unwrap_or_default(),
-                    score("favor"),
-                    score("against"),
-                    score("none")
-                )?;
-            }
         }
         Ok(())
-    })?;
-    Ok(failed)
+    })
 }
 
 fn print_analysis_table<W: Write>(out: &mut W, analysis: &Analysis) -> std::io::Result<()> {

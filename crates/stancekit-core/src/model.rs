@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rust_bert::bert::{BertConfig, BertForSequenceClassification, BertForTokenClassification};
 use rust_bert::distilbert::{
@@ -623,6 +624,12 @@ impl SequenceModel {
             })
         })
     }
+}
+
+/// Locks a model for one forward pass. Inference only reads the weights, so a panic in another thread cannot
+/// leave them half-written: a poisoned lock is taken over rather than reported.
+pub(crate) fn lock<M>(model: &Mutex<M>) -> MutexGuard<'_, M> {
+    model.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Copies a float tensor into a row-major `Vec<f32>`.

@@ -24,7 +24,7 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::decode::{aggregate_words, group_entities, softmax_rows, words_from_tokens};
 use crate::error::{Error, Result};
-use crate::model::{to_vec, Batch, ModelDir, Task, TokenModel};
+use crate::model::{lock, to_vec, Batch, ModelDir, Task, TokenModel};
 use crate::tokenize::{casing_ids, CharIndex, Encoded, TextTokenizer};
 use crate::types::{Aggregation, Entity};
 use crate::windows::{assign_tokens, plan_windows, validate};
@@ -264,13 +264,7 @@ impl EntityRecognizer {
                     .collect()
             });
             let batch = Batch::new(&rows, &type_ids, casing.as_deref(), self.pad_id);
-            let logits = {
-                let model = self.model.lock().map_err(|_| Error::Inference {
-                    message: "the model is unusable after a failure in another thread".into(),
-                    source: None,
-                })?;
-                model.forward(&batch)?
-            };
+            let logits = lock(&self.model).forward(&batch)?;
             let width = rows.iter().map(Vec::len).max().unwrap_or(0);
             let values = to_vec(&logits)?;
             if values.len() != rows.len() * width * label_count {

@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use ndarray::Array3;
 
 use crate::error::{Error, Result};
-use crate::model::{to_vec, Batch, ModelDir, SequenceModel, Task};
+use crate::model::{lock, to_vec, Batch, ModelDir, SequenceModel, Task};
 use crate::tokenize::{PairEncoder, TextTokenizer};
 use crate::types::{Stance, StancePrediction};
 
@@ -300,13 +300,7 @@ impl StanceClassifier {
                 .map(|&i| encoded[i].type_ids.clone())
                 .collect();
             let batch = Batch::new(&rows, &type_ids, None, self.pad_id);
-            let logits = {
-                let model = self.model.lock().map_err(|_| Error::Inference {
-                    message: "the model is unusable after a failure in another thread".into(),
-                    source: None,
-                })?;
-                model.forward(&batch)?
-            };
+            let logits = lock(&self.model).forward(&batch)?;
             let values = to_vec(&logits)?;
             if values.len() != rows.len() * label_count {
                 return Err(Error::Inference {

@@ -79,6 +79,12 @@ fn detach<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Error> + Sen
 }
 
 type EntityTuple = (String, String, usize, usize, f32);
+type TokenScoresTuple<'py> = (
+    Bound<'py, PyArray2<f32>>,
+    Vec<String>,
+    Vec<String>,
+    Vec<(usize, usize)>,
+);
 
 /// The native NER model (wrapped by `stancekit.EntityRecognizer`).
 #[pyclass(module = "stancekit._lib", frozen)]
@@ -147,17 +153,7 @@ impl NativeEntityRecognizer {
     }
 
     /// `(probabilities [tokens x labels], labels, tokens, offsets)`.
-    #[allow(clippy::type_complexity)]
-    fn token_scores<'py>(
-        &self,
-        py: Python<'py>,
-        text: String,
-    ) -> PyResult<(
-        Bound<'py, PyArray2<f32>>,
-        Vec<String>,
-        Vec<String>,
-        Vec<(usize, usize)>,
-    )> {
+    fn token_scores<'py>(&self, py: Python<'py>, text: String) -> PyResult<TokenScoresTuple<'py>> {
         let scores = detach(py, || self.inner.token_scores(&text))?;
         Ok((
             scores.probabilities.into_pyarray(py),
