@@ -92,6 +92,12 @@ def main() -> None:
     parser.add_argument("--per-source", type=int, default=8000, help="cap on pairs from each source")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--limit", type=int, default=0, help="smoke tests: use only N training pairs")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="continue from this stancekit stance model instead of the base encoder (a further round of training)",
+    )
     args = parser.parse_args()
 
     setup_logging(args.work_dir / "train.log")
@@ -112,7 +118,12 @@ def main() -> None:
     config.id2label = dict(enumerate(LABELS))
     config.label2id = LABEL_TO_ID
     config.architectures = ["BertForSequenceClassification"]
-    model = BertForSequenceClassification.from_pretrained(str(base), config=config)
+    if args.init:
+        model = BertForSequenceClassification.from_pretrained(str(args.init))
+        if [model.config.id2label[i] for i in range(len(LABELS))] != LABELS:
+            raise SystemExit(f"{args.init} does not have the labels {LABELS}")
+    else:
+        model = BertForSequenceClassification.from_pretrained(str(base), config=config)
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
         {
