@@ -656,10 +656,9 @@ pub fn analyze(
         None => default_targets(&entities, &speakers),
     };
     speakers.push(AUTHOR.to_owned());
-    let pairs: Vec<(&str, &str)> = attributions
+    let pairs: Vec<(&str, &str)> = sentences
         .iter()
-        .zip(&sentences)
-        .flat_map(|(_, sentence)| {
+        .flat_map(|sentence| {
             targets
                 .iter()
                 .map(move |target| (sentence.text.as_str(), target.as_str()))

@@ -14,7 +14,7 @@
 //! # Ok::<(), stancekit_core::Error>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -237,7 +237,7 @@ impl StanceClassifier {
     }
 
     fn validate(&self, pairs: &[(&str, &str)]) -> Result<()> {
-        let mut checked: HashMap<&str, ()> = HashMap::new();
+        let mut checked: HashSet<&str> = HashSet::new();
         for (index, &(text, target)) in pairs.iter().enumerate() {
             if text.trim().is_empty() {
                 return Err(Error::InvalidInput(format!(
@@ -249,7 +249,7 @@ impl StanceClassifier {
                     "pair {index}: the target is empty"
                 )));
             }
-            if checked.insert(target, ()).is_none() {
+            if checked.insert(target) {
                 let tokens = self.encoder.count_tokens(&self.hypothesis(target))?;
                 if tokens > self.encoder.max_hypothesis_tokens() {
                     let preview: String = target.chars().take(40).collect();

@@ -109,14 +109,21 @@ impl TextTokenizer {
                 direction: TruncationDirection::Right,
             }))
             .map_err(|error| Error::inference("configuring truncation", error))?;
-        Ok(PairEncoder { inner, max_length })
+        Ok(PairEncoder {
+            inner,
+            plain: self.inner.clone(),
+            max_length,
+        })
     }
 }
 
 /// Encodes text pairs for sequence-pair classification.
 #[derive(Clone)]
 pub(crate) struct PairEncoder {
+    /// Truncates the text of a pair to `max_length`.
     inner: Tokenizer,
+    /// Does not truncate, to measure hypotheses.
+    plain: Tokenizer,
     max_length: usize,
 }
 
@@ -130,9 +137,8 @@ pub(crate) struct EncodedPair {
 impl PairEncoder {
     /// Number of tokens of `text` alone, without special tokens.
     pub(crate) fn count_tokens(&self, text: &str) -> Result<usize> {
-        let mut plain = self.inner.clone();
-        plain.with_truncation(None).map_err(tokenizer_error)?;
-        Ok(plain
+        Ok(self
+            .plain
             .encode_char_offsets(text, false)
             .map_err(tokenizer_error)?
             .len())

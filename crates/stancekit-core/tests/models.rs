@@ -446,3 +446,21 @@ fn models_are_shared_across_threads() {
         assert_eq!(handle.join().unwrap(), expected);
     }
 }
+
+#[test]
+fn huge_words_and_megabyte_documents_are_processed() {
+    let dir = tiny("ner-huge", &TinyModel::ner());
+    let ner = EntityRecognizer::from_dir(dir.path()).unwrap();
+    // One 20,000-character "word" (the WordPiece tokenizer maps it to [UNK]), between ordinary words.
+    let word = format!("Vance {} Paris", "x".repeat(20_000));
+    let entities = ner.predict(&word).unwrap();
+    check_entities(&word, &entities, ner.labels());
+    // About a megabyte of text: many windows, every offset still exact.
+    let document = vec![ARTICLE; 3_500].join("\n");
+    assert!(document.len() > 1_000_000);
+    let entities = ner.predict(&document).unwrap();
+    check_entities(&document, &entities, ner.labels());
+    assert!(entities
+        .last()
+        .is_some_and(|e| e.end > document.chars().count() - ARTICLE.chars().count()));
+}
