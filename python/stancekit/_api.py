@@ -114,8 +114,9 @@ class EntityRecognizer:
 
     def tokens(self, text: str) -> list[tuple[str, int, int]]:
         """The tokens `token_scores` rows stand for: `(token, start, end)` with `str` offsets."""
-        _probabilities, _labels, tokens, offsets = self._inner.token_scores(text)
-        return [(token, start, end) for token, (start, end) in zip(tokens, offsets, strict=True)]
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        return self._inner.tokens(text)
 
 
 def _rebuild_recognizer(path: str, aggregation: Aggregation, batch_size: int, window: Any, stride: Any):

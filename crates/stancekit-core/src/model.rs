@@ -371,15 +371,13 @@ impl Batch {
             input_ids: pad(rows, pad_id),
             attention_mask: pad(&mask, 0),
             token_type_ids: pad(type_ids, 0),
-            casing_ids: casing.map(|casing| pad(casing, CasingPad::VALUE)),
+            casing_ids: casing.map(|casing| pad(casing, CASING_PAD)),
         }
     }
 }
 
-struct CasingPad;
-impl CasingPad {
-    const VALUE: i64 = crate::casing::CasingClass::Special as i64;
-}
+/// Padding positions get the special-token casing class (they are masked out anyway).
+const CASING_PAD: i64 = crate::casing::CasingClass::Special as i64;
 
 enum TokenHead {
     Bert(BertForTokenClassification),

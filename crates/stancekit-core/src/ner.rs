@@ -166,6 +166,22 @@ impl EntityRecognizer {
             .collect())
     }
 
+    /// The tokens of `text` as the model sees them (special tokens excluded): `(token, start, end)` with
+    /// code-point offsets; the rows of [`EntityRecognizer::token_scores`] follow this order.
+    pub fn tokens(&self, text: &str) -> Result<Vec<(String, usize, usize)>> {
+        let encoding = self
+            .tokenizer
+            .encode_batch(&[text])?
+            .pop()
+            .unwrap_or_default();
+        Ok(encoding
+            .tokens
+            .into_iter()
+            .zip(encoding.offsets)
+            .map(|(token, (start, end))| (token, start, end))
+            .collect())
+    }
+
     /// Label probabilities of each token of `text`.
     pub fn token_scores(&self, text: &str) -> Result<TokenScores> {
         let mut encoded = self.tokenizer.encode_batch(&[text])?;

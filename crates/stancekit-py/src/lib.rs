@@ -152,6 +152,11 @@ impl NativeEntityRecognizer {
             .collect())
     }
 
+    /// `(token, start, end)` for each token, without running the model.
+    fn tokens(&self, py: Python<'_>, text: String) -> PyResult<Vec<(String, usize, usize)>> {
+        detach(py, || self.inner.tokens(&text))
+    }
+
     /// `(probabilities [tokens x labels], labels, tokens, offsets)`.
     fn token_scores<'py>(&self, py: Python<'py>, text: String) -> PyResult<TokenScoresTuple<'py>> {
         let scores = detach(py, || self.inner.token_scores(&text))?;
