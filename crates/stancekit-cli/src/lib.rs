@@ -603,6 +603,9 @@ fn print_analysis_table<W: Write>(out: &mut W, analysis: &Analysis) -> std::io::
     Ok(())
 }
 
+/// A document's text and analysis, or why it has none.
+type AnalysisOutcome = Result<(String, Analysis), ErrorRecord>;
+
 fn run_analyze(args: AnalyzeArgs) -> Result<bool> {
     let ner_path = args
         .ner_model
@@ -624,7 +627,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<bool> {
     let documents = read_files(&args.files, args.input_format);
     let bar = progress(documents.len());
     let mut failed = false;
-    let mut outputs: Vec<(String, Result<(String, Analysis), ErrorRecord>)> = Vec::new();
+    let mut outputs: Vec<(String, AnalysisOutcome)> = Vec::new();
     for document in documents {
         let result = match document.text {
             Err(message) => Err(ErrorRecord {
