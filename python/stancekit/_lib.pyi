@@ -5,7 +5,18 @@ from typing import final
 
 import numpy as np
 import numpy.typing as npt
-from typing_extensions import disjoint_base
+
+__all__ = [
+    "InferenceError",
+    "InvalidInputError",
+    "ModelLoadError",
+    "NativeEntityRecognizer",
+    "NativeStanceClassifier",
+    "StancekitError",
+    "__version__",
+    "analyze",
+    "cli_main",
+]
 
 __version__: str
 
@@ -15,7 +26,6 @@ class InvalidInputError(StancekitError): ...
 class InferenceError(StancekitError): ...
 
 @final
-@disjoint_base
 class NativeEntityRecognizer:
     def __new__(
         cls,
@@ -38,7 +48,6 @@ class NativeEntityRecognizer:
     ) -> tuple[npt.NDArray[np.float32], list[str], list[str], list[tuple[int, int]]]: ...
 
 @final
-@disjoint_base
 class NativeStanceClassifier:
     def __new__(
         cls,

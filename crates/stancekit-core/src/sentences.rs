@@ -8,7 +8,7 @@
 //! ```
 //! use stancekit_core::sentences::split_sentences;
 //! let text = "Dr. Smith met U.S. officials. “We agree,” he said.\nNext line";
-//! let sentences: Vec<&str> = split_sentences(text).iter().map(|s| s.text.as_str()).collect();
+//! let sentences: Vec<String> = split_sentences(text).into_iter().map(|s| s.text).collect();
 //! assert_eq!(sentences, ["Dr. Smith met U.S. officials.", "“We agree,” he said.", "Next line"]);
 //! ```
 
