@@ -143,16 +143,36 @@ def evaluate_stance(model: Path, data_dir: Path) -> dict:
     return metrics
 
 
+def evaluate_stance_dev(model: Path, data_dir: Path, seed: int = 13) -> dict:
+    """Macro-F1 on the model-selection dev mix (the same sample `training.stance --seed 13` uses)."""
+    import random
+
+    import stancekit
+    from training import stance_data
+
+    pairs = stance_data.dev_mix(data_dir, random.Random(seed + 1))
+    bare = stancekit.StanceClassifier(model)
+    sentence = stancekit.StanceClassifier(model, hypothesis_template="{}")
+    bare_results = iter(bare.predict_batch([(p.text, p.target) for p in pairs if p.bare_target]))
+    sentence_results = iter(sentence.predict_batch([(p.text, p.target) for p in pairs if not p.bare_target]))
+    predicted = [(next(bare_results) if p.bare_target else next(sentence_results)).label for p in pairs]
+    gold = [pair.label for pair in pairs]
+    macro = sum(_f1(gold, predicted, label) for label in ("favor", "against", "none")) / 3
+    return {"task": "stance", "split": "dev-mix", "pairs": len(pairs), "dev_macro_f1": macro}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("task", choices=["ner", "stance"])
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--split", default="test", help="NER only: test or dev")
+    parser.add_argument("--split", default="test", help="test, or dev (NER: CoNLL dev; stance: the selection dev mix)")
     parser.add_argument("--out", type=Path, default=None, help="metrics file (default: MODEL/metrics.json)")
     args = parser.parse_args()
     if args.task == "ner":
         metrics = evaluate_ner(args.model, args.data_dir, args.split)
+    elif args.split == "dev":
+        metrics = evaluate_stance_dev(args.model, args.data_dir)
     else:
         metrics = evaluate_stance(args.model, args.data_dir)
     text = json.dumps(metrics, indent=2)
