@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: all demo test fuzz venv build wheel install rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
+.PHONY: all demo test fuzz bench venv build wheel install rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
 
 all: build
 
@@ -73,8 +73,8 @@ rust-test: $(STAMP)
 	cargo test --release --workspace
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests training
-	$(BIN)/ruff format --check python tests training
+	$(BIN)/ruff check python tests training bench
+	$(BIN)/ruff format --check python tests training bench
 	$(BIN)/python -m mypy.stubtest stancekit._lib
 
 python-test: install
@@ -94,6 +94,10 @@ eval-ner: install
 
 eval-stance: install
 	$(BIN)/python -m training.evaluate stance --model models/stance --data-dir $(DATA_DIR)
+
+# Same-process timings against transformers (not part of make test; prints a Markdown table).
+bench: install
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/run.py --data-dir $(DATA_DIR)
 
 clean:
 	rm -rf target dist python/stancekit/_default_models

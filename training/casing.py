@@ -86,11 +86,16 @@ def casing_pipeline(model_dir: str, aggregation_strategy: str = "first", **kwarg
 
         def _forward(self, model_inputs):
             if isinstance(self.model, BertWithCasingForTokenClassification):
-                sentence = model_inputs["sentence"]
-                offsets = model_inputs["offset_mapping"][0].tolist()
-                special = model_inputs["special_tokens_mask"][0].tolist()
-                ids = casing_ids(sentence, [tuple(pair) for pair in offsets], special)
-                model_inputs = {**model_inputs, "casing_ids": torch.tensor([ids])}
+                sentences = model_inputs["sentence"]
+                # One sentence, or a list of them when the pipeline batches (padding is marked special).
+                sentences = [sentences] if isinstance(sentences, str) else list(sentences)
+                offsets = model_inputs["offset_mapping"].tolist()
+                special = model_inputs["special_tokens_mask"].tolist()
+                rows = [
+                    casing_ids(sentence, [tuple(pair) for pair in row_offsets], row_special)
+                    for sentence, row_offsets, row_special in zip(sentences, offsets, special, strict=True)
+                ]
+                model_inputs = {**model_inputs, "casing_ids": torch.tensor(rows)}
             return super()._forward(model_inputs)
 
     tokenizer = PreTrainedTokenizerFast(
