@@ -87,24 +87,33 @@ def _f1(gold: list[str], predicted: list[str], label: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+class _PairPredictor:
+    """Predicts stance pairs in order: bare targets through the model's template, sentence targets as they are."""
+
+    def __init__(self, model: Path) -> None:
+        import stancekit
+
+        self.bare = stancekit.StanceClassifier(model)
+        self.sentence = stancekit.StanceClassifier(model, hypothesis_template="{}")
+
+    def __call__(self, pairs: list) -> list:
+        bare = iter(self.bare.predict_batch([(p.text, p.target) for p in pairs if p.bare_target]))
+        sentence = iter(self.sentence.predict_batch([(p.text, p.target) for p in pairs if not p.bare_target]))
+        return [next(bare) if p.bare_target else next(sentence) for p in pairs]
+
+
 def evaluate_stance(model: Path, data_dir: Path) -> dict:
-    import stancekit
     from training import stance_data
 
-    bare = stancekit.StanceClassifier(model)
-    sentence = stancekit.StanceClassifier(model, hypothesis_template="{}")
+    predictor = _PairPredictor(model)
 
     def predict(pairs: list[stance_data.Pair]) -> list[dict[str, float]]:
-        bare_pairs = [(p.text, p.target) for p in pairs if p.bare_target]
-        sentence_pairs = [(p.text, p.target) for p in pairs if not p.bare_target]
-        bare_results = iter(bare.predict_batch(bare_pairs))
-        sentence_results = iter(sentence.predict_batch(sentence_pairs))
-        return [(next(bare_results) if p.bare_target else next(sentence_results)).scores for p in pairs]
+        return [prediction.scores for prediction in predictor(pairs)]
 
     def argmax(scores: dict[str, float], labels: tuple[str, ...] = ("favor", "against", "none")) -> str:
         return max(labels, key=lambda label: scores[label])
 
-    metrics: dict = {"task": "stance", "hypothesis_template": bare.hypothesis_template}
+    metrics: dict = {"task": "stance", "hypothesis_template": predictor.bare.hypothesis_template}
     started = time.perf_counter()
     count = 0
 
@@ -147,15 +156,10 @@ def evaluate_stance_dev(model: Path, data_dir: Path, seed: int = 13) -> dict:
     """Macro-F1 on the model-selection dev mix (the same sample `training.stance --seed 13` uses)."""
     import random
 
-    import stancekit
     from training import stance_data
 
     pairs = stance_data.dev_mix(data_dir, random.Random(seed + 1))
-    bare = stancekit.StanceClassifier(model)
-    sentence = stancekit.StanceClassifier(model, hypothesis_template="{}")
-    bare_results = iter(bare.predict_batch([(p.text, p.target) for p in pairs if p.bare_target]))
-    sentence_results = iter(sentence.predict_batch([(p.text, p.target) for p in pairs if not p.bare_target]))
-    predicted = [(next(bare_results) if p.bare_target else next(sentence_results)).label for p in pairs]
+    predicted = [prediction.label for prediction in _PairPredictor(model)(pairs)]
     gold = [pair.label for pair in pairs]
     macro = sum(_f1(gold, predicted, label) for label in ("favor", "against", "none")) / 3
     return {"task": "stance", "split": "dev-mix", "pairs": len(pairs), "dev_macro_f1": macro}

@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use stancekit_core::{
-    analyze, Aggregation, Analysis, EntityRecognizer, Error, NerOptions, StanceClassifier,
+    analyze, html, Aggregation, Analysis, EntityRecognizer, Error, NerOptions, StanceClassifier,
     StanceOptions,
 };
 
@@ -672,24 +672,15 @@ fn run_analyze(args: AnalyzeArgs) -> Result<bool> {
         AnalyzeFormat::Html => {
             let mut body = String::new();
             for (id, result) in &outputs {
-                body.push_str(&format!(
-                    "<h2>{}</h2>",
-                    id.replace('&', "&amp;").replace('<', "&lt;")
-                ));
+                body.push_str(&format!("<h2>{}</h2>", html::escape(id)));
                 match result {
-                    Ok((text, analysis)) => {
-                        body.push_str(&stancekit_core::html::fragment(text, analysis))
+                    Ok((text, analysis)) => body.push_str(&html::fragment(text, analysis)),
+                    Err(error) => {
+                        body.push_str(&format!("<p>error: {}</p>", html::escape(&error.message)))
                     }
-                    Err(error) => body.push_str(&format!(
-                        "<p>error: {}</p>",
-                        error.message.replace('&', "&amp;").replace('<', "&lt;")
-                    )),
                 }
             }
-            writeln!(
-                out,
-                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>stancekit analysis</title></head><body>{body}</body></html>"
-            )?;
+            write!(out, "{}", html::document(&body))?;
         }
     }
     Ok(failed)

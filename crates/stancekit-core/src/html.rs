@@ -8,7 +8,8 @@ use crate::analysis::Analysis;
 use crate::tokenize::CharIndex;
 use crate::types::Stance;
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for character in text.chars() {
         match character {
@@ -132,12 +133,16 @@ pub fn fragment(text: &str, analysis: &Analysis) -> String {
     html
 }
 
-/// A standalone HTML page.
-pub fn page(text: &str, analysis: &Analysis) -> String {
+/// A standalone HTML page around `body` (already HTML).
+pub fn document(body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>stancekit analysis</title></head><body>{}</body></html>\n",
-        fragment(text, analysis)
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>stancekit analysis</title></head><body>{body}</body></html>\n"
     )
+}
+
+/// A standalone HTML page of one analysis.
+pub fn page(text: &str, analysis: &Analysis) -> String {
+    document(&fragment(text, analysis))
 }
 
 #[cfg(test)]

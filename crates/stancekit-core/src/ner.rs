@@ -155,13 +155,14 @@ impl EntityRecognizer {
     /// Entities of each text, in order. All windows of all texts are batched together.
     pub fn predict_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
         let encoded = self.tokenizer.encode_batch(texts)?;
-        let probabilities = self.token_probabilities(texts, &encoded)?;
-        Ok(texts
+        let indexes: Vec<CharIndex<'_>> = texts.iter().map(|text| CharIndex::new(text)).collect();
+        let probabilities = self.token_probabilities(&indexes, &encoded)?;
+        Ok(indexes
             .iter()
             .zip(&encoded)
             .zip(&probabilities)
-            .map(|((text, encoding), probabilities)| {
-                self.decode(text, encoding, probabilities.view())
+            .map(|((index, encoding), probabilities)| {
+                self.decode(index, encoding, probabilities.view())
             })
             .collect())
     }
@@ -186,7 +187,7 @@ impl EntityRecognizer {
     pub fn token_scores(&self, text: &str) -> Result<TokenScores> {
         let mut encoded = self.tokenizer.encode_batch(&[text])?;
         let probabilities = self
-            .token_probabilities(&[text], &encoded)?
+            .token_probabilities(&[CharIndex::new(text)], &encoded)?
             .pop()
             .unwrap_or_else(|| Array2::zeros((0, self.labels.len())));
         let encoding = encoded.pop().unwrap_or_default();
@@ -200,13 +201,12 @@ impl EntityRecognizer {
 
     fn decode(
         &self,
-        text: &str,
+        index: &CharIndex<'_>,
         encoding: &Encoded,
         probabilities: ArrayView2<'_, f32>,
     ) -> Vec<Entity> {
         let words = words_from_tokens(&encoding.word_ids, &encoding.offsets);
         let predictions = aggregate_words(probabilities, &words, self.options.aggregation);
-        let index = CharIndex::new(text);
         group_entities(&predictions, &words, &self.labels)
             .into_iter()
             .map(|span| Entity {
@@ -219,8 +219,12 @@ impl EntityRecognizer {
             .collect()
     }
 
-    /// Softmax probabilities `tokens x labels` for each text.
-    fn token_probabilities(&self, texts: &[&str], encoded: &[Encoded]) -> Result<Vec<Array2<f32>>> {
+    /// Softmax probabilities `tokens x labels` for each text (`indexes` supply the casing classes' surfaces).
+    fn token_probabilities(
+        &self,
+        indexes: &[CharIndex<'_>],
+        encoded: &[Encoded],
+    ) -> Result<Vec<Array2<f32>>> {
         let label_count = self.labels.len();
         let windows: Vec<Vec<Range<usize>>> = encoded
             .iter()
@@ -242,11 +246,6 @@ impl EntityRecognizer {
             .collect();
         // Longest first, so each batch pads to nearly its own length.
         jobs.sort_by_key(|job| std::cmp::Reverse(job.tokens.len()));
-        let indexes: Vec<CharIndex<'_>> = if self.casing {
-            texts.iter().map(|text| CharIndex::new(text)).collect()
-        } else {
-            Vec::new()
-        };
         let mut window_logits: Vec<Vec<Option<Vec<f32>>>> = windows
             .iter()
             .map(|ranges| vec![None; ranges.len()])
