@@ -96,7 +96,8 @@ eval-stance: install
 	$(BIN)/python -m training.evaluate stance --model models/stance --data-dir $(DATA_DIR)
 
 # Same-process timings against transformers (not part of make test; prints a Markdown table).
-bench: install
+bench: install build
+	cargo build --release -p stancekit-core --example rust_bert_ner
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/run.py --data-dir $(DATA_DIR)
 
 clean:

@@ -1,26 +1,36 @@
-"""Same-process timings of stancekit against Hugging Face transformers on the same weights.
+"""Same-process timings of stancekit against Hugging Face transformers and rust-bert on the same weights.
 
-    make bench                      # or: python bench/run.py --data-dir ../shared/data [--sentences 1000] [--reps 5]
+    make bench        # or: python bench/run.py --data-dir ../shared/data [--sentences 3453] [--reps 5]
 
-Each workload runs once to warm up, then `--reps` times; the table gives the median. The ratio is
-stancekit / transformers throughput measured in the same run (> 1 means stancekit is faster); transformers runs at
-its best batch size among 1, 8 and 32 under `torch.inference_mode()`. Both engines use the same libtorch (stancekit
-links the pip torch's), so thread settings are shared.
+Each workload runs once to warm up, then `--reps` times; the table gives the median. A ratio is stancekit's
+throughput over the baseline's, measured in the same run (> 1 means stancekit is faster). transformers runs at its
+best batch size among 1, 8 and 32 under `torch.inference_mode()`; rust-bert's `NERModel` runs in a subprocess
+(`crates/stancekit-core/examples/rust_bert_ner.rs`, its default batch of 64). stancekit, transformers and rust-bert
+use the same libtorch (the pip torch's), so thread settings are shared.
+
+Encoder GFLOP/s count the multiply-adds of the real (unpadded) tokens: per layer 2·L·H·(4H + 2I) for the dense
+layers and 4·L²·H for attention. The peak they are compared with is a 2048×2048 fp32 `torch.matmul` timed in the
+same run. Peak RSS is measured in a child process that imports only stancekit (`bench/rss_probe.py`).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
+import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
 
 import stancekit
-from training.casing import casing_pipeline
 from training.conll import read_documents
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,33 +46,82 @@ TARGETS = [
     "the European Union",
     "military aid to Ukraine",
 ]
+DOCUMENT_TOKENS = (1_000, 10_000, 100_000)
 
 
-def median_seconds(work: Callable[[], object], reps: int) -> float:
+def timings(work: Callable[[], object], reps: int) -> list[float]:
     work()
-    timings = []
+    seconds = []
     for _ in range(reps):
         started = time.perf_counter()
         work()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def median_seconds(work: Callable[[], object], reps: int) -> float:
+    return statistics.median(timings(work, reps))
 
 
 def best_batch_size(run: Callable[[int], object], reps: int) -> tuple[float, int]:
     """The fastest median time of `run(batch_size)` over batch sizes 1, 8 and 32, and that batch size."""
-    timings = {batch_size: median_seconds(lambda b=batch_size: run(b), reps) for batch_size in (1, 8, 32)}
-    best = min(timings, key=timings.__getitem__)
-    return timings[best], best
+    medians = {batch_size: median_seconds(lambda b=batch_size: run(b), reps) for batch_size in (1, 8, 32)}
+    best = min(medians, key=medians.__getitem__)
+    return medians[best], best
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def encoder_flops(lengths: Sequence[int], config: dict) -> float:
+    hidden, inner, layers = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
+    return layers * sum(2 * n * hidden * (4 * hidden + 2 * inner) + 4 * n * n * hidden for n in lengths)
+
+
+def matmul_peak_gflops(reps: int) -> float:
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    return 2 * 2048**3 / median_seconds(lambda: torch.matmul(a, b), reps) / 1e9
+
+
+def long_document(paragraphs: list[str], tokens: int, count: Callable[[str], int]) -> str:
+    """CoNLL test documents joined (repeated if needed) until the text has about `tokens` word pieces."""
+    pieces, total = [], 0
+    for paragraph in itertools.cycle(paragraphs):
+        n = count(paragraph)
+        if total + n <= tokens:
+            pieces.append(paragraph)
+            total += n
+            continue
+        words: list[str] = []
+        for word in paragraph.split(" "):
+            if count(" ".join([*words, word])) > tokens - total:
+                break
+            words.append(word)
+        if words:
+            pieces.append(" ".join(words))
+        break
+    return "\n".join(pieces)
+
+
+def conll_paragraphs(data_dir: Path) -> list[str]:
+    return [
+        "\n".join(" ".join(sentence.words) for sentence in document)
+        for document in read_documents(data_dir / "conll2003" / "test.txt")
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--sentences", type=int, default=1000, help="CoNLL-2003 test sentences (max 3453)")
+    parser.add_argument("--sentences", type=int, default=3453, help="CoNLL-2003 test sentences (all: 3453)")
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args()
 
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    theirs_reps = max(2, args.reps // 2)
     sentences = [
         " ".join(sentence.words)
         for document in read_documents(args.data_dir / "conll2003" / "test.txt")
@@ -70,11 +129,17 @@ def main() -> None:
     ][: args.sentences]
     article = (REPO / "notebooks" / "data" / "ukraine_talks.txt").read_text(encoding="utf-8")
     ner_dir, stance_dir = REPO / "models" / "ner", REPO / "models" / "stance"
+    ner_config = json.loads((ner_dir / "config.json").read_text(encoding="utf-8"))
+    stance_config = json.loads((stance_dir / "config.json").read_text(encoding="utf-8"))
+    peak = matmul_peak_gflops(args.reps)
 
+    # Loading.
     started = time.perf_counter()
     ner = stancekit.EntityRecognizer(ner_dir)
     stance = stancekit.StanceClassifier(stance_dir)
     ours_load = time.perf_counter() - started
+    from training.casing import casing_pipeline  # imports transformers
+
     started = time.perf_counter()
     pipeline = casing_pipeline(str(ner_dir), aggregation_strategy="first")
     from transformers import BertForSequenceClassification, PreTrainedTokenizerFast
@@ -86,57 +151,215 @@ def main() -> None:
     theirs_load = time.perf_counter() - started
     rows.append(("load both models (s)", f"{ours_load:.2f}", f"{theirs_load:.2f}", f"{theirs_load / ours_load:.2f}x"))
 
-    tokens = sum(len(ner.tokens(sentence)) for sentence in sentences)
+    # rust-bert's forward inside stancekit, to show what stancekit's own BERT forward pays.
+    os.environ["STANCEKIT_REFERENCE_FORWARD"] = "1"
+    ner_reference = stancekit.EntityRecognizer(ner_dir)
+    stance_reference = stancekit.StanceClassifier(stance_dir)
+    del os.environ["STANCEKIT_REFERENCE_FORWARD"]
+
+    # NER on CoNLL sentences.
+    lengths = [len(ner.tokens(sentence)) + 2 for sentence in sentences]
+    tokens = sum(lengths) - 2 * len(sentences)
     ours = median_seconds(lambda: ner.predict_batch(sentences), args.reps)
+    reference = median_seconds(lambda: ner_reference.predict_batch(sentences), args.reps)
     with torch.inference_mode():
-        best_theirs, best_batch = best_batch_size(
-            lambda batch_size: pipeline(sentences, batch_size=batch_size), max(1, args.reps // 2)
-        )
+        theirs, batch = best_batch_size(lambda size: pipeline(sentences, batch_size=size), theirs_reps)
+    label = f"NER, {len(sentences)} CoNLL test sentences (tokens/s)"
+    rows.append(
+        (label, f"{tokens / ours:,.0f}", f"{tokens / theirs:,.0f} (transformers, batch {batch})", ratio(theirs, ours))
+    )
     rows.append(
         (
-            f"NER, {len(sentences)} CoNLL test sentences (tokens/s)",
+            label,
             f"{tokens / ours:,.0f}",
-            f"{tokens / best_theirs:,.0f} (batch {best_batch})",
-            f"{best_theirs / ours:.2f}x",
+            f"{tokens / reference:,.0f} (stancekit on rust-bert's forward)",
+            ratio(reference, ours),
         )
     )
+    rust_bert = rust_bert_ner(ner_dir, ner_config, sentences, args.reps)
+    if rust_bert is not None:
+        rows.append(
+            (
+                label,
+                f"{tokens / ours:,.0f}",
+                f"{tokens / rust_bert['median_seconds']:,.0f} (rust-bert NERModel)",
+                ratio(rust_bert["median_seconds"], ours),
+            )
+        )
+        notes.append(
+            f"rust-bert NERModel loads in {rust_bert['load_seconds']:.2f} s; it runs the same weights without the "
+            "casing embedding (rust-bert has no such architecture), which is the same amount of encoder work."
+        )
+    gflops = encoder_flops(lengths, ner_config) / ours / 1e9
+    rows.append(
+        (
+            "NER encoder GFLOP/s (share of the fp32 matmul peak)",
+            f"{gflops:,.0f} ({gflops / peak:.0%})",
+            f"{peak:,.0f} (peak)",
+            "",
+        )
+    )
+
+    # The CLI on a JSONL file (process start and model load included).
+    cli = REPO / "target" / "release" / "stancekit"
+    if cli.is_file():
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as handle:
+            for index, sentence in enumerate(sentences):
+                handle.write(json.dumps({"id": index, "text": sentence}) + "\n")
+        command = [str(cli), "ner", handle.name, "--format", "jsonl", "--batch-size", "64", "--model", str(ner_dir)]
+        seconds = median_seconds(lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL), args.reps)
+        os.unlink(handle.name)
+        rows.append(
+            (
+                f"CLI `stancekit ner` on a {len(sentences)}-line JSONL file, load included (tokens/s)",
+                f"{tokens / seconds:,.0f}",
+                f"{tokens / theirs:,.0f} (transformers, no load)",
+                ratio(theirs, seconds),
+            )
+        )
+
+    # Whole documents: time per token from 1k to 100k tokens, and single-document latency.
+    paragraphs = conll_paragraphs(args.data_dir)
+    count = lambda text: len(ner.tokens(text))
+    per_token = {}
+    for size in DOCUMENT_TOKENS:
+        document = long_document(paragraphs, size, count)
+        n = count(document)
+        seconds = median_seconds(
+            lambda d=document: ner.predict(d), args.reps if size < 100_000 else max(2, args.reps // 2)
+        )
+        per_token[size] = seconds / n * 1e6
+        rows.append(
+            (
+                f"NER, one document of {n:,} tokens (µs/token)",
+                f"{per_token[size]:.1f}",
+                "",
+                f"{per_token[size] / per_token[DOCUMENT_TOKENS[0]]:.2f} of 1k",
+            )
+        )
+    latencies = [timings(lambda p=paragraph: ner.predict(p), 1)[0] for paragraph in paragraphs]
+    rows.append(
+        (
+            f"NER latency, {len(paragraphs)} CoNLL test documents one at a time (ms, p50 / p95)",
+            f"{percentile(latencies, 0.5) * 1e3:.1f} / {percentile(latencies, 0.95) * 1e3:.1f}",
+            "",
+            "",
+        )
+    )
+
+    # Stance pairs.
+    def stance_rows(name: str, pairs: list[tuple[str, str]]) -> None:
+        hypotheses = [stance.hypothesis(target) for _, target in pairs]
+        encoded = pair_tokenizer([t for t, _ in pairs], hypotheses, truncation="only_first", max_length=512)
+        pair_lengths = [len(ids) for ids in encoded["input_ids"]]
+        ours = median_seconds(lambda: stance.predict_batch(pairs), args.reps)
+        reference = median_seconds(lambda: stance_reference.predict_batch(pairs), args.reps)
+
+        def transformers_pairs(batch_size: int) -> None:
+            with torch.inference_mode():
+                for begin in range(0, len(pairs), batch_size):
+                    inputs = pair_tokenizer(
+                        [text for text, _ in pairs[begin : begin + batch_size]],
+                        hypotheses[begin : begin + batch_size],
+                        padding=True,
+                        truncation="only_first",
+                        max_length=512,
+                        return_tensors="pt",
+                    )
+                    torch.softmax(pair_model(**inputs).logits, dim=-1)
+
+        theirs, batch = best_batch_size(transformers_pairs, theirs_reps)
+        label = f"stance, {name} (pairs/s)"
+        rows.append(
+            (
+                label,
+                f"{len(pairs) / ours:,.1f}",
+                f"{len(pairs) / theirs:,.1f} (transformers, batch {batch})",
+                ratio(theirs, ours),
+            )
+        )
+        rows.append(
+            (
+                label,
+                f"{len(pairs) / ours:,.1f}",
+                f"{len(pairs) / reference:,.1f} (stancekit on rust-bert's forward)",
+                ratio(reference, ours),
+            )
+        )
+        gflops = encoder_flops(pair_lengths, stance_config) / ours / 1e9
+        rows.append(
+            (f"stance encoder GFLOP/s, {name}", f"{gflops:,.0f} ({gflops / peak:.0%})", f"{peak:,.0f} (peak)", "")
+        )
 
     lines = [line for line in article.splitlines() if line.strip()]
-    pairs = [(line, target) for line in lines for target in TARGETS]
-    hypotheses = [stance.hypothesis(target) for _, target in pairs]
-    ours = median_seconds(lambda: stance.predict_batch(pairs), args.reps)
+    stance_rows(f"{len(lines)} article lines x {len(TARGETS)} targets", [(line, t) for line in lines for t in TARGETS])
+    vast = vast_pairs(args.data_dir, 200)
+    if vast:
+        stance_rows(f"{len(vast)} VAST dev paragraphs x their topic", vast)
 
-    def transformers_pairs(batch_size: int) -> None:
-        with torch.inference_mode():
-            for begin in range(0, len(pairs), batch_size):
-                encoded = pair_tokenizer(
-                    [text for text, _ in pairs[begin : begin + batch_size]],
-                    hypotheses[begin : begin + batch_size],
-                    padding=True,
-                    truncation="only_first",
-                    max_length=512,
-                    return_tensors="pt",
-                )
-                torch.softmax(pair_model(**encoded).logits, dim=-1)
+    seconds = median_seconds(lambda: stancekit.analyze(article, TARGETS[:4], ner=ner, stance=stance), args.reps)
+    rows.append(("analyze the article, 4 targets, models loaded (s)", f"{seconds:.2f}", "n/a", ""))
 
-    best_theirs, best_batch = best_batch_size(transformers_pairs, max(1, args.reps // 2))
+    probe = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "rss_probe.py"), "--data-dir", str(args.data_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    rss = json.loads(probe.stdout.strip().splitlines()[-1])
     rows.append(
         (
-            f"stance, {len(pairs)} article-line x target pairs (pairs/s)",
-            f"{len(pairs) / ours:,.1f}",
-            f"{len(pairs) / best_theirs:,.1f} (batch {best_batch})",
-            f"{best_theirs / ours:.2f}x",
+            f"peak RSS, stancekit alone (MB): imported / both models loaded / after a {rss['document_tokens']:,}-token"
+            " document / after analyze",
+            " / ".join(f"{rss[key]:,.0f}" for key in ("imported_mb", "loaded_mb", "after_document_mb", "peak_mb")),
+            "",
+            "",
         )
     )
-    seconds = median_seconds(lambda: stancekit.analyze(article, TARGETS[:4], ner=ner, stance=stance), args.reps)
-    rows.append(("analyze the article, 4 targets (s)", f"{seconds:.2f}", "n/a", "n/a"))
 
-    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {torch.get_num_threads()} torch threads")
     print(f"torch {torch.__version__}, stancekit {stancekit.__version__}, median of {args.reps} after a warm-up")
-    print("| workload | stancekit | transformers | ratio |")
+    print("| workload | stancekit | baseline | ratio |")
     print("|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    for note in notes:
+        print(f"\n{note}")
+
+
+def ratio(theirs: float, ours: float) -> str:
+    return f"{theirs / ours:.2f}x"
+
+
+def vast_pairs(data_dir: Path, limit: int) -> list[tuple[str, str]]:
+    import csv
+
+    path = data_dir / "stance" / "vast" / "vast_dev.csv"
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [(" ".join(row["Tweet"].split()), row["Target 1"].strip()) for row in rows[:limit]]
+
+
+def rust_bert_ner(ner_dir: Path, config: dict, sentences: list[str], reps: int) -> dict | None:
+    """Runs the rust-bert NERModel example on the NER weights (config, vocab.txt made from tokenizer.json)."""
+    example = REPO / "target" / "release" / "examples" / "rust_bert_ner"
+    if not example.is_file():
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        vocab = json.loads((ner_dir / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]
+        ordered = sorted(vocab, key=vocab.__getitem__)
+        (work / "vocab.txt").write_text("\n".join(ordered) + "\n", encoding="utf-8")
+        (work / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        (work / "model.safetensors").symlink_to(ner_dir / "model.safetensors")
+        (work / "texts.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        result = subprocess.run(
+            [str(example), str(work), str(work / "texts.txt"), str(reps)], check=True, capture_output=True, text=True
+        )
+    return json.loads(result.stdout)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,13 @@ def test_entities_have_python_string_offsets(tiny_ner: Path, article: str) -> No
                 end = entity.end
                 assert 0.0 <= entity.score <= 1.0
         assert any(results[-1]), "a random model still labels something in the article"
-        assert ner.predict(TEXTS[0]) == results[0]
+        # Alone or in a padded batch: the same entities; scores equal up to float rounding (padding changes
+        # how libtorch's fused attention blocks its sums).
+        alone = ner.predict(TEXTS[0])
+        assert [(e.text, e.label, e.start, e.end) for e in alone] == [
+            (e.text, e.label, e.start, e.end) for e in results[0]
+        ]
+        assert [e.score for e in alone] == pytest.approx([e.score for e in results[0]], abs=1e-5)
     assert ner.predict_batch([]) == []
 
 

@@ -23,6 +23,13 @@ SENTENCES = [
 ]
 
 
+@pytest.fixture(autouse=True, params=["stancekit-forward", "rust-bert-forward"])
+def forward(request, monkeypatch) -> str:
+    """Every parity test runs on both BERT forward passes: stancekit's own and rust-bert's (read at load time)."""
+    monkeypatch.setenv("STANCEKIT_REFERENCE_FORWARD", "1" if request.param == "rust-bert-forward" else "0")
+    return request.param
+
+
 def _tokenizer(model_dir: Path):
     from transformers import PreTrainedTokenizerFast
 

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod analysis;
+mod bert;
 pub mod casing;
 pub mod decode;
 pub mod error;

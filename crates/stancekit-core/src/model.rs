@@ -26,6 +26,7 @@ use serde_json::Value;
 use tch::nn::{self, VarStore};
 use tch::{Device, Kind, Tensor};
 
+use crate::bert::{head_linear, BertEncoder, Linear};
 use crate::casing::CASING_CLASSES;
 use crate::error::{catch_panic, Error, Result};
 
@@ -380,6 +381,11 @@ impl Batch {
 const CASING_PAD: i64 = crate::casing::CasingClass::Special as i64;
 
 enum TokenHead {
+    /// stancekit's own BERT forward (see [`crate::bert`]).
+    Fast {
+        encoder: BertEncoder,
+        classifier: Linear,
+    },
     Bert(BertForTokenClassification),
     DistilBert(DistilBertForTokenClassification),
     Roberta(RobertaForTokenClassification),
@@ -452,6 +458,13 @@ impl TokenModel {
             };
             load_weights(&store, &dir.weights_path())?;
             store.freeze();
+            if let Some(fast) = fast_token_head(&store, dir, casing_table.as_ref())? {
+                return Ok(TokenModel {
+                    _store: store,
+                    head: fast,
+                    casing: None,
+                });
+            }
             let casing = match casing_table {
                 Some(table) => {
                     let word = store
@@ -480,6 +493,20 @@ impl TokenModel {
         catch_panic("token classification", || {
             tch::no_grad(|| {
                 let logits = match &self.head {
+                    TokenHead::Fast {
+                        encoder,
+                        classifier,
+                    } => {
+                        let states = encoder.forward(batch)?;
+                        let size = states.size();
+                        let flat = states
+                            .f_view([size[0] * size[1], size[2]])
+                            .map_err(|error| Error::inference("token classification", error))?;
+                        classifier
+                            .apply(&flat)?
+                            .f_view([size[0], size[1], -1])
+                            .map_err(|error| Error::inference("token classification", error))?
+                    }
                     TokenHead::Bert(model) => {
                         let embeds = match (&self.casing, &batch.casing_ids) {
                             (Some((word, table)), Some(casing_ids)) => Some(
@@ -535,6 +562,12 @@ impl TokenModel {
 }
 
 enum SequenceHead {
+    /// stancekit's own BERT forward (see [`crate::bert`]).
+    Fast {
+        encoder: BertEncoder,
+        pooler: Linear,
+        classifier: Linear,
+    },
     Bert(BertForSequenceClassification),
     DistilBert(DistilBertModelClassifier),
     Roberta(RobertaForSequenceClassification),
@@ -570,6 +603,7 @@ impl SequenceModel {
             };
             load_weights(&store, &dir.weights_path())?;
             store.freeze();
+            let head = fast_sequence_head(&store, dir)?.unwrap_or(head);
             Ok(SequenceModel {
                 _store: store,
                 head,
@@ -582,6 +616,21 @@ impl SequenceModel {
         catch_panic("sequence classification", || {
             tch::no_grad(|| {
                 let logits = match &self.head {
+                    SequenceHead::Fast {
+                        encoder,
+                        pooler,
+                        classifier,
+                    } => {
+                        let states = encoder.forward(batch)?;
+                        let first = states
+                            .f_select(1, 0)
+                            .map_err(|error| Error::inference("sequence classification", error))?;
+                        let pooled = pooler
+                            .apply(&first)?
+                            .f_tanh()
+                            .map_err(|error| Error::inference("sequence classification", error))?;
+                        classifier.apply(&pooled)?
+                    }
                     SequenceHead::Bert(model) => {
                         model
                             .forward_t(
@@ -622,6 +671,56 @@ impl SequenceModel {
             })
         })
     }
+}
+
+/// Whether stancekit's own BERT forward may replace rust-bert's: always, unless
+/// `STANCEKIT_REFERENCE_FORWARD=1` asks for rust-bert's forward (to compare the two, as `bench/run.py` does).
+fn fast_forward_allowed() -> bool {
+    std::env::var("STANCEKIT_REFERENCE_FORWARD").map_or(true, |value| value != "1")
+}
+
+/// The fast forward for a BERT token classifier, when the config allows it.
+fn fast_token_head(
+    store: &VarStore,
+    dir: &ModelDir,
+    casing: Option<&Tensor>,
+) -> Result<Option<TokenHead>> {
+    if dir.family != Family::Bert || !fast_forward_allowed() {
+        return Ok(None);
+    }
+    let vars = store.variables();
+    let Some(classifier) = head_linear(&vars, "classifier") else {
+        return Ok(None);
+    };
+    Ok(
+        BertEncoder::from_vars(&vars, &dir.config, casing.map(Tensor::shallow_clone))?.map(
+            |encoder| TokenHead::Fast {
+                encoder,
+                classifier,
+            },
+        ),
+    )
+}
+
+/// The fast forward for a BERT sequence classifier, when the config allows it.
+fn fast_sequence_head(store: &VarStore, dir: &ModelDir) -> Result<Option<SequenceHead>> {
+    if dir.family != Family::Bert || !fast_forward_allowed() {
+        return Ok(None);
+    }
+    let vars = store.variables();
+    let (Some(pooler), Some(classifier)) = (
+        head_linear(&vars, "bert.pooler.dense"),
+        head_linear(&vars, "classifier"),
+    ) else {
+        return Ok(None);
+    };
+    Ok(
+        BertEncoder::from_vars(&vars, &dir.config, None)?.map(|encoder| SequenceHead::Fast {
+            encoder,
+            pooler,
+            classifier,
+        }),
+    )
 }
 
 /// Locks a model for one forward pass. Inference only reads the weights, so a panic in another thread cannot

@@ -1,0 +1,68 @@
+"""Peak RSS of stancekit alone (no torch or transformers imported by Python): load both bundled models, then run
+the heaviest workloads of `bench/run.py`. Prints one JSON object (MB).
+
+    python bench/rss_probe.py --data-dir ../shared/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+from pathlib import Path
+
+import stancekit
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def peak_mb() -> float:
+    """This process's peak RSS. VmHWM, not getrusage: a child's ru_maxrss starts from its parent's RSS at fork."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--tokens", type=int, default=100_000)
+    args = parser.parse_args()
+    imported = peak_mb()
+    ner = stancekit.EntityRecognizer(REPO / "models" / "ner")
+    stance = stancekit.StanceClassifier(REPO / "models" / "stance")
+    loaded = peak_mb()
+    words = [
+        line.split(" ")[0]
+        for line in (args.data_dir / "conll2003" / "test.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("-DOCSTART-")
+    ]
+    text, count = "", 0
+    while count < args.tokens:
+        text = (text + "\n" + " ".join(words)).strip()
+        count = len(ner.tokens(text))
+    while count > args.tokens:
+        text = text[: int(len(text) * args.tokens / count)].rsplit(" ", 1)[0]
+        count = len(ner.tokens(text))
+    ner.predict(text)
+    after_document = peak_mb()
+    article = (REPO / "notebooks" / "data" / "ukraine_talks.txt").read_text(encoding="utf-8")
+    stancekit.analyze(article, ["sanctions on Russia", "sending US troops to Ukraine"], ner=ner, stance=stance)
+    print(
+        json.dumps(
+            {
+                "imported_mb": imported,
+                "loaded_mb": loaded,
+                "document_tokens": count,
+                "after_document_mb": after_document,
+                "peak_mb": peak_mb(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
