@@ -4,6 +4,11 @@
 //! length-sorted batches, stitched back (each token from the window where it is most central), aggregated to
 //! words and decoded into entities.
 //!
+//! Memory stays bounded by [`NerOptions::segment_bytes`], not by the input: a text longer than that is cut into
+//! pieces at line breaks (else at whitespace) and a batch is tokenized and run a group of pieces at a time, so a
+//! 100k-token document or a batch of thousands of documents holds only one group's tokens, windows and
+//! probabilities at once (plus the entities found so far).
+//!
 //! ```no_run
 //! use stancekit_core::EntityRecognizer;
 //! let ner = EntityRecognizer::from_dir("models/ner")?;
@@ -40,6 +45,9 @@ pub struct NerOptions {
     pub window: Option<usize>,
     /// Tokens shared by consecutive windows (default: the model's setting, else a quarter of the window).
     pub stride: Option<usize>,
+    /// Texts longer than this many bytes are processed in pieces cut at line breaks (else at whitespace), and
+    /// a batch is processed in groups of about this many bytes. Entities never cross a cut.
+    pub segment_bytes: usize,
 }
 
 impl Default for NerOptions {
@@ -49,6 +57,7 @@ impl Default for NerOptions {
             batch_size: 16,
             window: None,
             stride: None,
+            segment_bytes: 1 << 16,
         }
     }
 }
@@ -80,6 +89,54 @@ pub struct EntityRecognizer {
     options: NerOptions,
 }
 
+/// A piece of a text: `chars` code points into text number `text`.
+struct Piece<'a> {
+    text: usize,
+    chars: usize,
+    piece: &'a str,
+}
+
+/// Cuts `text` into pieces of at most `limit` bytes (one longer piece only where a single word is longer), each
+/// paired with its code-point offset. A cut goes before the last line break of the second half of the allowance,
+/// else before its last whitespace, else at a character boundary; the cut character starts the next piece.
+fn segments(text: &str, limit: usize) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text;
+    let mut chars = 0;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = if rest.len() <= limit {
+            rest.len()
+        } else {
+            let mut end = limit;
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            let window = &rest[..end];
+            let at_line = window.rfind('\n').filter(|&at| at >= end / 2);
+            let at_space = || {
+                window
+                    .char_indices()
+                    .rev()
+                    .find(|&(at, c)| at > 0 && c.is_whitespace())
+                    .map(|(at, _)| at)
+            };
+            match at_line.filter(|&at| at > 0).or_else(at_space) {
+                Some(at) => at,
+                None if end > 0 => end,
+                // A first character longer than the limit (cannot happen for limit >= 4): take it whole.
+                None => rest.chars().next().map_or(rest.len(), char::len_utf8),
+            }
+        };
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        let offset = chars;
+        chars += piece.chars().count();
+        Some((offset, piece))
+    })
+}
+
 struct WindowJob {
     text: usize,
     slot: usize,
@@ -97,6 +154,11 @@ impl EntityRecognizer {
         let dir = ModelDir::open(path, Task::TokenClassification)?;
         if options.batch_size == 0 {
             return Err(Error::InvalidInput("batch_size must be at least 1".into()));
+        }
+        if options.segment_bytes < 64 {
+            return Err(Error::InvalidInput(
+                "segment_bytes must be at least 64".into(),
+            ));
         }
         let tokenizer = TextTokenizer::load(&dir)?;
         let window = options
@@ -152,8 +214,47 @@ impl EntityRecognizer {
         Ok(self.predict_batch(&[text])?.pop().unwrap_or_default())
     }
 
-    /// Entities of each text, in order. All windows of all texts are batched together.
+    /// Entities of each text, in order. The windows of a group of texts (up to
+    /// [`NerOptions::segment_bytes`]) are batched together.
     pub fn predict_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
+        let mut results: Vec<Vec<Entity>> = vec![Vec::new(); texts.len()];
+        let pieces: Vec<Piece<'_>> = texts
+            .iter()
+            .enumerate()
+            .flat_map(|(text, &body)| {
+                segments(body, self.options.segment_bytes).map(move |(chars, piece)| Piece {
+                    text,
+                    chars,
+                    piece,
+                })
+            })
+            .collect();
+        let mut begin = 0;
+        while begin < pieces.len() {
+            let mut end = begin + 1;
+            let mut bytes = pieces[begin].piece.len();
+            while end < pieces.len()
+                && bytes + pieces[end].piece.len() <= self.options.segment_bytes
+            {
+                bytes += pieces[end].piece.len();
+                end += 1;
+            }
+            let group = &pieces[begin..end];
+            let bodies: Vec<&str> = group.iter().map(|piece| piece.piece).collect();
+            for (piece, entities) in group.iter().zip(self.predict_pieces(&bodies)?) {
+                results[piece.text].extend(entities.into_iter().map(|mut entity| {
+                    entity.start += piece.chars;
+                    entity.end += piece.chars;
+                    entity
+                }));
+            }
+            begin = end;
+        }
+        Ok(results)
+    }
+
+    /// Entities of each piece, offsets relative to the piece.
+    fn predict_pieces(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
         let encoded = self.tokenizer.encode_batch(texts)?;
         let indexes: Vec<CharIndex<'_>> = texts.iter().map(|text| CharIndex::new(text)).collect();
         let probabilities = self.token_probabilities(&indexes, &encoded)?;
@@ -330,5 +431,38 @@ mod tests {
     fn recognizer_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<EntityRecognizer>();
+    }
+
+    fn pieces(text: &str, limit: usize) -> Vec<(usize, &str)> {
+        segments(text, limit).collect()
+    }
+
+    #[test]
+    fn segments_cover_the_text_with_code_point_offsets() {
+        let text = "Vance spoke.\nMacron — réplique 👍🏽.\nZelensky 北京 waited.\r\n".repeat(40);
+        for limit in [16, 64, 100, 1000, 1 << 16] {
+            let parts = pieces(&text, limit);
+            assert_eq!(parts.iter().map(|(_, p)| *p).collect::<String>(), text);
+            let mut chars = 0;
+            for (offset, part) in &parts {
+                assert_eq!(*offset, chars);
+                assert!(part.len() <= limit, "{limit}: {part:?}");
+                chars += part.chars().count();
+            }
+        }
+        assert_eq!(pieces(&text, 1 << 16).len(), 1);
+        // Cuts prefer line breaks: every piece but the first starts with one.
+        for (_, part) in &pieces(&text, 100)[1..] {
+            assert!(part.starts_with('\n'), "{part:?}");
+        }
+    }
+
+    #[test]
+    fn a_word_longer_than_the_limit_is_cut_at_character_boundaries() {
+        let word = "é".repeat(100);
+        let parts = pieces(&word, 64);
+        assert_eq!(parts.iter().map(|(_, p)| *p).collect::<String>(), word);
+        assert!(parts.iter().all(|(_, part)| part.len() <= 64));
+        assert!(pieces("", 64).is_empty());
     }
 }

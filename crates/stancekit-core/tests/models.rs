@@ -464,3 +464,56 @@ fn huge_words_and_megabyte_documents_are_processed() {
         .last()
         .is_some_and(|e| e.end > document.chars().count() - ARTICLE.chars().count()));
 }
+
+#[test]
+fn long_texts_are_processed_in_pieces_cut_at_line_breaks() {
+    let dir = tiny("ner-pieces", &TinyModel::ner());
+    let lines: Vec<&str> = ARTICLE
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let text = lines.join("\n");
+    // A limit below any two lines: every line is its own piece, so the entities must be those of each line
+    // predicted alone, shifted by the line's code-point offset.
+    let longest = lines.iter().map(|line| line.len()).max().unwrap();
+    let ner = EntityRecognizer::with_options(
+        dir.path(),
+        NerOptions {
+            segment_bytes: longest + 1,
+            ..NerOptions::default()
+        },
+    )
+    .unwrap();
+    let whole = ner.predict(&text).unwrap();
+    check_entities(&text, &whole, ner.labels());
+    let mut expected = Vec::new();
+    let mut offset = 0;
+    for (index, line) in lines.iter().enumerate() {
+        let piece = if index == 0 {
+            (*line).to_owned()
+        } else {
+            format!("\n{line}")
+        };
+        for mut entity in ner.predict(&piece).unwrap() {
+            entity.start += offset;
+            entity.end += offset;
+            expected.push(entity);
+        }
+        offset += piece.chars().count();
+    }
+    assert!(!whole.is_empty());
+    assert_eq!(whole, expected);
+    // Batches are grouped the same way: the same entities for each text of a batch.
+    let batch = ner.predict_batch(&[&text, "", &text]).unwrap();
+    assert_eq!(batch[0], whole);
+    assert!(batch[1].is_empty());
+    assert_eq!(batch[2], whole);
+    let error = EntityRecognizer::with_options(
+        dir.path(),
+        NerOptions {
+            segment_bytes: 10,
+            ..NerOptions::default()
+        },
+    );
+    assert!(matches!(error, Err(Error::InvalidInput(_))));
+}

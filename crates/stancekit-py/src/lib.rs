@@ -115,6 +115,7 @@ impl NativeEntityRecognizer {
             batch_size,
             window,
             stride,
+            ..NerOptions::default()
         };
         let inner = detach(py, || EntityRecognizer::with_options(&path, options))?;
         Ok(NativeEntityRecognizer { inner })
