@@ -138,7 +138,11 @@ def main() -> None:
     ner = stancekit.EntityRecognizer(ner_dir)
     stance = stancekit.StanceClassifier(stance_dir)
     ours_load = time.perf_counter() - started
-    from training.casing import casing_pipeline  # imports transformers
+    import transformers
+
+    from training.casing import casing_pipeline
+
+    transformers.logging.set_verbosity_error()  # the pipeline warns that the casing class is not in its registry
 
     started = time.perf_counter()
     pipeline = casing_pipeline(str(ner_dir), aggregation_strategy="first")

@@ -158,6 +158,9 @@ def test_invalid_utf8_python_and_cli(tiny_ner: Path, tmp_path: Path) -> None:
     # Python strings cannot hold invalid UTF-8; bytes are refused with a TypeError, never decoded silently.
     with pytest.raises(TypeError):
         EntityRecognizer(tiny_ner).predict(b"ok \xc3\x28 bad")  # type: ignore[arg-type]
+    # A str can hold a lone surrogate, which has no UTF-8 form: Python's own typed error, naming the position.
+    with pytest.raises(UnicodeEncodeError, match="position 6"):
+        EntityRecognizer(tiny_ner).predict("Vance \ud800 spoke")
     path = tmp_path / "bad.txt"
     path.write_bytes(b"Vance \xff\xfe spoke")
     done = subprocess.run(
