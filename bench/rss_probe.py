@@ -1,7 +1,7 @@
 """Peak RSS of stancekit alone (no torch or transformers imported by Python): load both bundled models, then run
 the heaviest workloads of `bench/run.py`. Prints one JSON object (MB).
 
-    python bench/rss_probe.py --data-dir ../shared/data
+    PYTHONPATH=. python bench/rss_probe.py --data-dir ../shared/data
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import resource
 from pathlib import Path
 
 import stancekit
+from bench.documents import conll_paragraphs, long_document
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,18 +36,8 @@ def main() -> None:
     ner = stancekit.EntityRecognizer(REPO / "models" / "ner")
     stance = stancekit.StanceClassifier(REPO / "models" / "stance")
     loaded = peak_mb()
-    words = [
-        line.split(" ")[0]
-        for line in (args.data_dir / "conll2003" / "test.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("-DOCSTART-")
-    ]
-    text, count = "", 0
-    while count < args.tokens:
-        text = (text + "\n" + " ".join(words)).strip()
-        count = len(ner.tokens(text))
-    while count > args.tokens:
-        text = text[: int(len(text) * args.tokens / count)].rsplit(" ", 1)[0]
-        count = len(ner.tokens(text))
+    text = long_document(conll_paragraphs(args.data_dir), args.tokens, lambda piece: len(ner.tokens(piece)))
+    count = len(ner.tokens(text))
     ner.predict(text)
     after_document = peak_mb()
     article = (REPO / "notebooks" / "data" / "ukraine_talks.txt").read_text(encoding="utf-8")

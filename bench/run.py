@@ -16,7 +16,6 @@ same run. Peak RSS is measured in a child process that imports only stancekit (`
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import platform
@@ -31,7 +30,7 @@ from pathlib import Path
 import torch
 
 import stancekit
-from training.conll import read_documents
+from bench.documents import conll_paragraphs, long_document
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = [
@@ -85,33 +84,6 @@ def matmul_peak_gflops(reps: int) -> float:
     return 2 * 2048**3 / median_seconds(lambda: torch.matmul(a, b), reps) / 1e9
 
 
-def long_document(paragraphs: list[str], tokens: int, count: Callable[[str], int]) -> str:
-    """CoNLL test documents joined (repeated if needed) until the text has about `tokens` word pieces."""
-    pieces, total = [], 0
-    for paragraph in itertools.cycle(paragraphs):
-        n = count(paragraph)
-        if total + n <= tokens:
-            pieces.append(paragraph)
-            total += n
-            continue
-        words: list[str] = []
-        for word in paragraph.split(" "):
-            if count(" ".join([*words, word])) > tokens - total:
-                break
-            words.append(word)
-        if words:
-            pieces.append(" ".join(words))
-        break
-    return "\n".join(pieces)
-
-
-def conll_paragraphs(data_dir: Path) -> list[str]:
-    return [
-        "\n".join(" ".join(sentence.words) for sentence in document)
-        for document in read_documents(data_dir / "conll2003" / "test.txt")
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
@@ -122,11 +94,8 @@ def main() -> None:
     rows: list[tuple[str, ...]] = []
     notes: list[str] = []
     theirs_reps = max(2, args.reps // 2)
-    sentences = [
-        " ".join(sentence.words)
-        for document in read_documents(args.data_dir / "conll2003" / "test.txt")
-        for sentence in document
-    ][: args.sentences]
+    paragraphs = conll_paragraphs(args.data_dir)  # one CoNLL test document each, a sentence per line
+    sentences = [sentence for paragraph in paragraphs for sentence in paragraph.split("\n")][: args.sentences]
     article = (REPO / "notebooks" / "data" / "ukraine_talks.txt").read_text(encoding="utf-8")
     ner_dir, stance_dir = REPO / "models" / "ner", REPO / "models" / "stance"
     ner_config = json.loads((ner_dir / "config.json").read_text(encoding="utf-8"))
@@ -138,11 +107,7 @@ def main() -> None:
     ner = stancekit.EntityRecognizer(ner_dir)
     stance = stancekit.StanceClassifier(stance_dir)
     ours_load = time.perf_counter() - started
-    import transformers
-
-    from training.casing import casing_pipeline
-
-    transformers.logging.set_verbosity_error()  # the pipeline warns that the casing class is not in its registry
+    from training.casing import casing_pipeline  # imports transformers
 
     started = time.perf_counter()
     pipeline = casing_pipeline(str(ner_dir), aggregation_strategy="first")
@@ -181,7 +146,11 @@ def main() -> None:
         )
     )
     rust_bert = rust_bert_ner(ner_dir, ner_config, sentences, args.reps)
-    if rust_bert is not None:
+    if rust_bert is None:
+        notes.append(
+            "rust-bert NERModel skipped: target/release/examples/rust_bert_ner is not built (make bench builds it)."
+        )
+    else:
         rows.append(
             (
                 label,
@@ -206,7 +175,9 @@ def main() -> None:
 
     # The CLI on a JSONL file (process start and model load included).
     cli = REPO / "target" / "release" / "stancekit"
-    if cli.is_file():
+    if not cli.is_file():
+        notes.append(f"CLI row skipped: {cli} is not built (make bench builds it).")
+    else:
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as handle:
             for index, sentence in enumerate(sentences):
                 handle.write(json.dumps({"id": index, "text": sentence}) + "\n")
@@ -223,7 +194,6 @@ def main() -> None:
         )
 
     # Whole documents: time per token from 1k to 100k tokens, and single-document latency.
-    paragraphs = conll_paragraphs(args.data_dir)
     count = lambda text: len(ner.tokens(text))
     per_token = {}
     for size in DOCUMENT_TOKENS:
@@ -300,6 +270,8 @@ def main() -> None:
     vast = vast_pairs(args.data_dir, 200)
     if vast:
         stance_rows(f"{len(vast)} VAST dev paragraphs x their topic", vast)
+    else:
+        notes.append("VAST rows skipped: stance/vast/vast_dev.csv is not in --data-dir.")
 
     seconds = median_seconds(lambda: stancekit.analyze(article, TARGETS[:4], ner=ner, stance=stance), args.reps)
     rows.append(("analyze the article, 4 targets, models loaded (s)", f"{seconds:.2f}", "n/a", ""))

@@ -26,7 +26,8 @@ pub(crate) struct Linear {
 }
 
 impl Linear {
-    fn from_vars(vars: &HashMap<String, Tensor>, prefix: &str) -> Option<Linear> {
+    /// `{prefix}.weight` and `{prefix}.bias` (Hugging Face names, e.g. `classifier`, `bert.pooler.dense`).
+    pub(crate) fn from_vars(vars: &HashMap<String, Tensor>, prefix: &str) -> Option<Linear> {
         Some(Linear {
             weight: vars.get(&format!("{prefix}.weight"))?.shallow_clone(),
             bias: vars.get(&format!("{prefix}.bias"))?.shallow_clone(),
@@ -252,9 +253,4 @@ impl BertEncoder {
         }
         states.f_view([rows, width, hidden]).map_err(failed)
     }
-}
-
-/// `Linear` layers of the heads, by Hugging Face name (`classifier`, `bert.pooler.dense`).
-pub(crate) fn head_linear(vars: &HashMap<String, Tensor>, prefix: &str) -> Option<Linear> {
-    Linear::from_vars(vars, prefix)
 }

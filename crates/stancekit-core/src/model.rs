@@ -26,7 +26,7 @@ use serde_json::Value;
 use tch::nn::{self, VarStore};
 use tch::{Device, Kind, Tensor};
 
-use crate::bert::{head_linear, BertEncoder, Linear};
+use crate::bert::{BertEncoder, Linear};
 use crate::casing::CASING_CLASSES;
 use crate::error::{catch_panic, Error, Result};
 
@@ -689,7 +689,7 @@ fn fast_token_head(
         return Ok(None);
     }
     let vars = store.variables();
-    let Some(classifier) = head_linear(&vars, "classifier") else {
+    let Some(classifier) = Linear::from_vars(&vars, "classifier") else {
         return Ok(None);
     };
     Ok(
@@ -709,8 +709,8 @@ fn fast_sequence_head(store: &VarStore, dir: &ModelDir) -> Result<Option<Sequenc
     }
     let vars = store.variables();
     let (Some(pooler), Some(classifier)) = (
-        head_linear(&vars, "bert.pooler.dense"),
-        head_linear(&vars, "classifier"),
+        Linear::from_vars(&vars, "bert.pooler.dense"),
+        Linear::from_vars(&vars, "classifier"),
     ) else {
         return Ok(None);
     };

@@ -96,8 +96,8 @@ struct Piece<'a> {
     piece: &'a str,
 }
 
-/// Cuts `text` into pieces of at most `limit` bytes (one longer piece only where a single word is longer), each
-/// paired with its code-point offset. A cut goes before the last line break of the second half of the allowance,
+/// Cuts `text` into pieces of at most `limit` bytes (a word longer than that is cut too), each paired with its
+/// code-point offset. A cut goes before the last line break of the second half of the allowance,
 /// else before its last whitespace, else at a character boundary; the cut character starts the next piece.
 fn segments(text: &str, limit: usize) -> impl Iterator<Item = (usize, &str)> {
     let mut rest = text;
