@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: all demo test fuzz bench venv build wheel install rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
+.PHONY: all demo test fuzz bench bench-corpus venv build wheel install rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
 
 all: build
 
@@ -99,6 +99,10 @@ eval-stance: install
 bench: install build
 	cargo build --release -p stancekit-core --example rust_bert_ner
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/run.py --data-dir $(DATA_DIR)
+
+# Corpus throughput on PolNeAR's articles: CLI, analyze_many, Dask 2 workers x 1 thread (not part of make test).
+bench-corpus: install build
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/corpus.py --data-dir $(DATA_DIR)
 
 clean:
 	rm -rf target dist python/stancekit/_default_models

@@ -73,9 +73,10 @@ def test_to_pandas(tiny_models, article: str) -> None:
     pytest.importorskip("pandas")
     ner, stance = tiny_models
     frames = stancekit.analyze(article, ["NATO"], ner=ner, stance=stance).to_pandas()
-    assert set(frames) == {"entities", "attributions", "stances"}
+    assert set(frames) == {"entities", "attributions", "stances", "evidence"}
     assert {"speaker", "sentence", "cue"} <= set(frames["attributions"].columns)
-    assert {"speaker", "target", "label", "evidence"} <= set(frames["stances"].columns)
+    assert {"speaker", "target", "label", "evidence_count"} <= set(frames["stances"].columns)
+    assert frames["stances"]["evidence_count"].sum() == len(frames["evidence"])
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from stancekit._api import (
     StancePrediction,
     to_pandas,
 )
+from stancekit._corpus import analyze_frame, analyze_many
 from stancekit._lib import (
     InferenceError,
     InvalidInputError,
@@ -22,6 +23,7 @@ from stancekit._lib import (
     __version__,
 )
 from stancekit._models import default_model_path
+from stancekit._threads import get_num_threads, set_num_threads
 
 __all__ = [
     "Analysis",
@@ -39,6 +41,10 @@ __all__ = [
     "StancekitError",
     "__version__",
     "analyze",
+    "analyze_frame",
+    "analyze_many",
     "default_model_path",
+    "get_num_threads",
+    "set_num_threads",
     "to_pandas",
 ]

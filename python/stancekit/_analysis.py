@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from stancekit import _lib
@@ -72,7 +73,10 @@ class SpeakerStance:
 
 @dataclass(frozen=True)
 class Analysis:
-    """The result of `stancekit.analyze`. Displays itself in notebooks (entities highlighted, stance table)."""
+    """The result of `stancekit.analyze`. Displays itself in notebooks (entities highlighted, stance table).
+
+    `id` is the document's id where it came through `analyze_many` (the id given, or the position), else None.
+    """
 
     text: str
     sentences: list[Sentence]
@@ -83,7 +87,7 @@ class Analysis:
     stances: list[SpeakerStance]
     _json: str = field(repr=False)
     _matrix: Any = field(repr=False)
-    _html: str = field(repr=False)
+    id: Any = None
 
     def __repr__(self) -> str:
         return (
@@ -113,37 +117,24 @@ class Analysis:
         return json.loads(self._json)
 
     def to_pandas(self) -> dict[str, pd.DataFrame]:
-        """Tidy frames: `entities` (one row per mention), `attributions`, `stances` (one row per speaker and target)."""
-        import pandas as pd
+        """Tidy frames: `entities` (one row per mention), `attributions`, `stances` (one row per speaker and target)
+        and `evidence` (one row per evidence sentence of a stance).
 
-        mentions = [
-            {"entity": group.name, "entity_label": group.label, **mention.to_dict()}
-            for group in self.entities
-            for mention in group.mentions
-        ]
-        attributions = [{**a.to_dict(), "sentence": self.text[a.start : a.end]} for a in self.attributions]
-        stances = [
-            {
-                "speaker": s.speaker,
-                "target": s.target,
-                "label": s.label,
-                "score": s.score,
-                **{f"score_{name}": value for name, value in s.scores.items()},
-                "evidence": [self.text[start:end] for start, end in s.evidence],
-            }
-            for s in self.stances
-        ]
-        return {
-            "entities": pd.DataFrame.from_records(mentions),
-            "attributions": pd.DataFrame.from_records(attributions),
-            "stances": pd.DataFrame.from_records(stances),
-        }
+        The columns and their types are the same for every document, even one without entities."""
+        from stancekit._frames import frames
+
+        return frames([self])
+
+    @cached_property
+    def _html(self) -> str:
+        return _lib.analysis_html(self.text, self._json)
 
     def _repr_html_(self) -> str:
         return self._html
 
 
-def _build(text: str, raw: dict[str, Any], matrix: Any, html: str, raw_json: str) -> Analysis:
+def _build(text: str, raw_json: str, matrix: Any, id: Any = None) -> Analysis:
+    raw = json.loads(raw_json)
     return Analysis(
         text=text,
         sentences=[Sentence(**s) for s in raw["sentences"]],
@@ -169,7 +160,7 @@ def _build(text: str, raw: dict[str, Any], matrix: Any, html: str, raw_json: str
         ],
         _json=raw_json,
         _matrix=matrix,
-        _html=html,
+        id=id,
     )
 
 
@@ -186,19 +177,31 @@ def analyze(
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
-    if targets is not None:
-        if isinstance(targets, str):
-            raise TypeError("targets must be a list of strings, not a single string")
-        targets = list(targets)
-        if not all(isinstance(target, str) for target in targets):
-            raise TypeError("every target must be a str")
+    targets = check_targets(targets)
     ner = ner if ner is not None else _default("ner")
     stance = stance if stance is not None else _default("stance")
-    raw_json, matrix, html = _lib.analyze(ner._inner, stance._inner, text, targets)
-    return _build(text, json.loads(raw_json), matrix, html, raw_json)
+    raw_json, matrix = _lib.analyze(ner._inner, stance._inner, text, targets)
+    return _build(text, raw_json, matrix)
+
+
+def check_targets(targets: Any) -> list[str] | None:
+    """`targets` as a list of str, or None; a TypeError for anything else."""
+    if targets is None:
+        return None
+    if isinstance(targets, str):
+        raise TypeError("targets must be a list of strings, not a single string")
+    checked = list(targets)
+    if not all(isinstance(target, str) for target in checked):
+        raise TypeError("every target must be a str")
+    return checked
 
 
 _DEFAULTS: dict[str, Any] = {}
+
+
+def default_models(ner: EntityRecognizer | None, stance: StanceClassifier | None) -> tuple[Any, Any]:
+    """The models given, or the bundled defaults (loaded once per process)."""
+    return (ner if ner is not None else _default("ner"), stance if stance is not None else _default("stance"))
 
 
 def _default(kind: str) -> Any:

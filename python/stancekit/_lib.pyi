@@ -14,8 +14,12 @@ __all__ = [
     "NativeStanceClassifier",
     "StancekitError",
     "__version__",
+    "analysis_html",
     "analyze",
+    "analyze_batch",
     "cli_main",
+    "get_num_threads",
+    "set_num_threads",
 ]
 
 __version__: str
@@ -72,4 +76,13 @@ def analyze(
     stance: NativeStanceClassifier,
     text: str,
     targets: Sequence[str] | None = None,
-) -> tuple[str, npt.NDArray[np.float32], str]: ...
+) -> tuple[str, npt.NDArray[np.float32]]: ...
+def analyze_batch(
+    ner: NativeEntityRecognizer,
+    stance: NativeStanceClassifier,
+    texts: Sequence[str],
+    targets: Sequence[Sequence[str] | None],
+) -> list[tuple[str, npt.NDArray[np.float32]] | StancekitError | OSError]: ...
+def analysis_html(text: str, json: str) -> str: ...
+def set_num_threads(threads: int) -> None: ...
+def get_num_threads() -> int: ...

@@ -7,43 +7,14 @@
     reason = "test helpers fail loudly"
 )]
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use common::Fixture;
 use serde_json::Value;
-use stancekit_core::testing::{write_tiny_bert, TinyModel};
-
-struct Fixture {
-    root: PathBuf,
-}
-
-impl Fixture {
-    fn new(name: &str) -> Fixture {
-        let root =
-            std::env::temp_dir().join(format!("stancekit-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        write_tiny_bert(&root.join("ner"), &TinyModel::ner()).unwrap();
-        write_tiny_bert(&root.join("stance"), &TinyModel::nli()).unwrap();
-        Fixture { root }
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.root.join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-
-    fn model(&self, name: &str) -> String {
-        self.root.join(name).display().to_string()
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stancekit"))

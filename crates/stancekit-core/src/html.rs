@@ -135,9 +135,18 @@ pub fn fragment(text: &str, analysis: &Analysis) -> String {
 
 /// A standalone HTML page around `body` (already HTML).
 pub fn document(body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>stancekit analysis</title></head><body>{body}</body></html>\n"
-    )
+    format!("{}{body}{}", document_head(), document_tail())
+}
+
+/// The start of a page, up to its body: [`document`] is this, the body and [`document_tail`], for writers
+/// that stream a page one document at a time.
+pub fn document_head() -> &'static str {
+    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>stancekit analysis</title></head><body>"
+}
+
+/// The end of a page after its body.
+pub fn document_tail() -> &'static str {
+    "</body></html>\n"
 }
 
 /// A standalone HTML page of one analysis.

@@ -23,11 +23,12 @@ pub mod sentences;
 pub mod stance;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod threads;
 pub mod tokenize;
 pub mod types;
 pub mod windows;
 
-pub use analysis::{analyze, Analysis, Attribution, DocumentEntity, SpeakerStance};
+pub use analysis::{analyze, analyze_batch, Analysis, Attribution, DocumentEntity, SpeakerStance};
 pub use error::{Error, Result};
 pub use ner::{EntityRecognizer, NerOptions, TokenScores};
 pub use sentences::Sentence;

@@ -151,6 +151,7 @@ impl EntityRecognizer {
 
     /// Loads a model directory.
     pub fn with_options(path: impl AsRef<Path>, options: NerOptions) -> Result<EntityRecognizer> {
+        crate::threads::apply_env()?;
         let dir = ModelDir::open(path, Task::TokenClassification)?;
         if options.batch_size == 0 {
             return Err(Error::InvalidInput("batch_size must be at least 1".into()));

@@ -103,6 +103,7 @@ impl StanceClassifier {
         path: impl AsRef<Path>,
         options: StanceOptions,
     ) -> Result<StanceClassifier> {
+        crate::threads::apply_env()?;
         let dir = ModelDir::open(path, Task::SequenceClassification)?;
         if options.batch_size == 0 {
             return Err(Error::InvalidInput("batch_size must be at least 1".into()));

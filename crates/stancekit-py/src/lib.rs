@@ -256,6 +256,16 @@ impl NativeStanceClassifier {
 }
 
 /// Analyses `text`: returns `(analysis as JSON, speakers x targets matrix, HTML fragment)`.
+fn analysis_json(analysis: &stancekit_core::Analysis) -> Result<String, Error> {
+    serde_json::to_string(analysis).map_err(|error| Error::Inference {
+        message: format!("serialising the analysis: {error}"),
+        source: None,
+    })
+}
+
+/// A document's analysis as JSON with its speaker × target matrix.
+type AnalysisTuple<'py> = (String, Bound<'py, PyArray2<f32>>);
+
 #[pyfunction]
 #[pyo3(signature = (ner, stance, text, targets=None))]
 fn analyze<'py>(
@@ -264,24 +274,95 @@ fn analyze<'py>(
     stance: &NativeStanceClassifier,
     text: String,
     targets: Option<Vec<String>>,
-) -> PyResult<(String, Bound<'py, PyArray2<f32>>, String)> {
-    let (json, matrix, html) = detach(py, || {
+) -> PyResult<AnalysisTuple<'py>> {
+    let (json, matrix) = detach(py, || {
         let analysis =
             stancekit_core::analyze(&text, targets.as_deref(), &ner.inner, &stance.inner)?;
-        let json = serde_json::to_string(&analysis).map_err(|error| Error::Inference {
-            message: format!("serialising the analysis: {error}"),
-            source: None,
-        })?;
-        Ok((
-            json,
-            analysis.stance_matrix(),
-            stancekit_core::html::fragment(&text, &analysis),
-        ))
+        Ok((analysis_json(&analysis)?, analysis.stance_matrix()))
     })?;
-    Ok((json, matrix.into_pyarray(py), html))
+    Ok((json, matrix.into_pyarray(py)))
 }
 
-/// Runs the `stancekit` command line with `argv` (program name first); returns the exit status.
+/// Analyses `texts` batched together (`targets[i]` for text `i`, `None`: its default targets). Each item is
+/// the document's `(json, matrix)` or, when it failed, its exception object: a failing batch is retried one
+/// document at a time, so one bad document does not sink the others.
+#[pyfunction]
+fn analyze_batch<'py>(
+    py: Python<'py>,
+    ner: &NativeEntityRecognizer,
+    stance: &NativeStanceClassifier,
+    texts: Vec<String>,
+    targets: Vec<Option<Vec<String>>>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if texts.len() != targets.len() {
+        return Err(PyValueError::new_err(format!(
+            "{} texts but {} target lists",
+            texts.len(),
+            targets.len()
+        )));
+    }
+    let outcomes = py.detach(|| {
+        let documents: Vec<(&str, Option<&[String]>)> = texts
+            .iter()
+            .zip(&targets)
+            .map(|(text, targets)| (text.as_str(), targets.as_deref()))
+            .collect();
+        let analyses = match stancekit_core::analyze_batch(&documents, &ner.inner, &stance.inner) {
+            Ok(analyses) if analyses.len() == documents.len() => {
+                analyses.into_iter().map(Ok).collect::<Vec<_>>()
+            }
+            _ => documents
+                .iter()
+                .map(|&(text, targets)| {
+                    stancekit_core::analyze(text, targets, &ner.inner, &stance.inner)
+                })
+                .collect(),
+        };
+        analyses
+            .into_iter()
+            .map(|analysis| {
+                analysis
+                    .and_then(|analysis| Ok((analysis_json(&analysis)?, analysis.stance_matrix())))
+            })
+            .collect::<Vec<_>>()
+    });
+    outcomes
+        .into_iter()
+        .map(|outcome| match outcome {
+            Ok((json, matrix)) => (json, matrix.into_pyarray(py))
+                .into_pyobject(py)
+                .map(Bound::into_any),
+            Err(error) => Ok(PyErr::from(PyStancekitError(error))
+                .into_value(py)
+                .into_bound(py)
+                .into_any()),
+        })
+        .collect()
+}
+
+/// The HTML view of an analysis given as its JSON.
+#[pyfunction]
+fn analysis_html(py: Python<'_>, text: String, json: String) -> PyResult<String> {
+    detach(py, || {
+        let analysis: stancekit_core::Analysis = serde_json::from_str(&json)
+            .map_err(|error| Error::InvalidInput(format!("not an analysis: {error}")))?;
+        Ok(stancekit_core::html::fragment(&text, &analysis))
+    })
+}
+
+/// Sets the number of threads libtorch uses for one operation in this process.
+#[pyfunction]
+fn set_num_threads(threads: usize) -> PyResult<()> {
+    stancekit_core::threads::set_num_threads(threads)
+        .map_err(|error| PyStancekitError(error).into())
+}
+
+/// The number of threads libtorch uses for one operation in this process.
+#[pyfunction]
+fn get_num_threads() -> usize {
+    stancekit_core::threads::num_threads()
+}
+
 #[pyfunction]
 fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
     py.detach(|| stancekit_cli::run(argv))
@@ -299,5 +380,9 @@ fn _lib(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<NativeStanceClassifier>()?;
     module.add_function(wrap_pyfunction!(cli_main, module)?)?;
     module.add_function(wrap_pyfunction!(analyze, module)?)?;
+    module.add_function(wrap_pyfunction!(analyze_batch, module)?)?;
+    module.add_function(wrap_pyfunction!(analysis_html, module)?)?;
+    module.add_function(wrap_pyfunction!(set_num_threads, module)?)?;
+    module.add_function(wrap_pyfunction!(get_num_threads, module)?)?;
     Ok(())
 }

@@ -1,0 +1,140 @@
+//! The command line's grammar: subcommands, their options and the formats they read and write.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use stancekit_core::Aggregation;
+
+/// Entities, speakers and stances in news text.
+#[derive(Debug, Parser)]
+#[command(name = "stancekit", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Threads libtorch may use for one operation (default: $STANCEKIT_NUM_THREADS, else one per core). Give
+    /// each of several processes on one machine its share of the cores.
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Named entities of each document.
+    Ner(NerArgs),
+    /// Stance of each document toward each target.
+    Stance(StanceArgs),
+    /// Who is mentioned, who says what, and each speaker's stance toward each target.
+    Analyze(AnalyzeArgs),
+}
+
+impl Command {
+    pub fn input(&self) -> &InputArgs {
+        match self {
+            Command::Ner(args) => &args.input,
+            Command::Stance(args) => &args.input,
+            Command::Analyze(args) => &args.input,
+        }
+    }
+}
+
+/// Inputs, outputs and batching: the same for every command.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Input files; `-` or nothing reads stdin.
+    pub files: Vec<PathBuf>,
+    /// How to read inputs: `text` (a file is one document), `jsonl` (one {"id", "text", "targets"?} object
+    /// per line; `targets` is an optional list of strings for this document) or `auto` (`jsonl` for files
+    /// ending in .jsonl, else `text`).
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+    /// Output format (default: `table` for analyze, `json` for the others; `jsonl` with --output).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Append one JSONL record per document to FILE, flushed as each completes. Run again with the same
+    /// FILE to resume: documents whose id is already there are skipped, and a torn last line is redone.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Documents per model batch: their windows, sentences and pairs go through the model together.
+    #[arg(long, default_value_t = 16)]
+    pub batch_size: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NerArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Model directory (default: $STANCEKIT_NER_MODEL, else the bundled model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// How sub-word predictions are combined into word predictions.
+    #[arg(long, value_enum, default_value_t = AggregationArg::First)]
+    pub aggregation: AggregationArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StanceArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// A target to classify stance toward (repeat for several), for documents that do not name their own
+    /// JSONL `targets`. Required unless the input is JSONL.
+    #[arg(long = "target", short = 't')]
+    pub targets: Vec<String>,
+    /// Model directory (default: $STANCEKIT_STANCE_MODEL, else the bundled model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Hypothesis template with one `{}` for the target (default: the model's).
+    #[arg(long)]
+    pub template: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// A target (repeat for several), for documents that do not name their own JSONL `targets`; without
+    /// either, a document's most-mentioned entities that are not speakers.
+    #[arg(long = "target", short = 't')]
+    pub targets: Vec<String>,
+    /// NER model directory (default: $STANCEKIT_NER_MODEL, else the bundled model).
+    #[arg(long)]
+    pub ner_model: Option<PathBuf>,
+    /// Stance model directory (default: $STANCEKIT_STANCE_MODEL, else the bundled model).
+    #[arg(long)]
+    pub stance_model: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Auto,
+    Text,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON array of records.
+    Json,
+    /// One JSON record per line.
+    Jsonl,
+    /// A readable table.
+    Table,
+    /// A self-contained HTML page (analyze only).
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AggregationArg {
+    First,
+    Average,
+    Max,
+}
+
+impl From<AggregationArg> for Aggregation {
+    fn from(value: AggregationArg) -> Self {
+        match value {
+            AggregationArg::First => Aggregation::First,
+            AggregationArg::Average => Aggregation::Average,
+            AggregationArg::Max => Aggregation::Max,
+        }
+    }
+}

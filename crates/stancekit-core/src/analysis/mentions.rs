@@ -1,0 +1,172 @@
+//! Mentions → document entities: grouping by name, surname and acronym, and titles seen before a name.
+
+use std::collections::HashMap;
+
+use super::DocumentEntity;
+use crate::types::Entity;
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace())
+        .filter(|word| !word.is_empty())
+        .map(normalize_word)
+        .collect()
+}
+
+/// Lower-cases, drops a possessive and the dots of acronyms ("U.S." → "us").
+fn normalize_word(word: &str) -> String {
+    let trimmed = word.trim_end_matches("'s").trim_end_matches("’s");
+    trimmed
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+const FUNCTION_WORDS: &[&str] = &["of", "the", "and", "for", "de", "la", "du", "von", "van"];
+
+/// Initials of the capitalised words: "United States" → "us", "North Atlantic Treaty Organization" → "nato".
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|word| !FUNCTION_WORDS.contains(&word.to_lowercase().as_str()))
+        .filter_map(|word| word.chars().next())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+pub(super) fn is_acronym_of(short: &str, long: &str) -> bool {
+    let compact: String = short.chars().filter(|c| c.is_alphanumeric()).collect();
+    compact.chars().count() >= 2
+        && compact.chars().all(|c| c.is_uppercase())
+        && long.split_whitespace().count() >= 2
+        && compact.to_lowercase() == initials(long)
+}
+
+fn same_entity(label: &str, mention: &str, group: &DocumentEntity) -> bool {
+    let mention_words = words(mention);
+    if mention_words.is_empty() {
+        return false;
+    }
+    group.mentions.iter().any(|other| {
+        let other_words = words(&other.text);
+        if mention_words == other_words {
+            return true;
+        }
+        if label == "PER" && other.label == "PER" {
+            // "Vance" → "JD Vance": a surname or a first name alone.
+            return mention_words.len() == 1
+                && other_words.len() > 1
+                && (other_words.last() == mention_words.first()
+                    || other_words.first() == mention_words.first());
+        }
+        label != "PER"
+            && other.label != "PER"
+            && (is_acronym_of(mention, &other.text) || is_acronym_of(&other.text, mention))
+    })
+}
+
+const TITLE_WORDS: &[&str] = &[
+    "president",
+    "vice",
+    "secretary",
+    "minister",
+    "prime",
+    "chancellor",
+    "senator",
+    "governor",
+    "general",
+    "ambassador",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "leader",
+    "king",
+    "queen",
+    "pope",
+    "chairman",
+    "chairwoman",
+    "director",
+    "mayor",
+    "representative",
+    "envoy",
+    "commissioner",
+    "premier",
+    "admiral",
+    "chief",
+];
+
+/// The run of capitalised words right before `start` that contains a title word ("Vice President").
+fn role_before(chars: &[char], start: usize) -> Option<String> {
+    let before: String = chars[..start].iter().collect();
+    let mut role: Vec<&str> = Vec::new();
+    for word in before.split_whitespace().rev().take(4) {
+        let starts_upper = word.chars().next().is_some_and(char::is_uppercase);
+        if !starts_upper || word.ends_with([',', '.', ';', ':', '”', '"']) {
+            break;
+        }
+        role.push(word);
+    }
+    role.reverse();
+    let first_title = role
+        .iter()
+        .position(|word| TITLE_WORDS.contains(&normalize_word(word).as_str()))?;
+    // Keep a qualifier just before the title ("French President", "Defense Secretary").
+    let begin = first_title.saturating_sub(1);
+    Some(role[begin..].join(" "))
+}
+
+/// Groups entity mentions into document entities. The canonical name is the mention with the most words
+/// (the first such on ties); persons absorb single-word mentions of their first or last name, and
+/// organisations and places absorb their acronyms.
+pub fn group_mentions(text: &str, entities: &[Entity]) -> Vec<DocumentEntity> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut order: Vec<&Entity> = entities.iter().collect();
+    // Longer mentions first, so that "JD Vance" exists before "Vance" looks for it.
+    order.sort_by_key(|entity| (std::cmp::Reverse(words(&entity.text).len()), entity.start));
+    let mut groups: Vec<DocumentEntity> = Vec::new();
+    for entity in order {
+        let target = groups
+            .iter()
+            .position(|group| same_entity(&entity.label, &entity.text, group));
+        let index = match target {
+            Some(index) => index,
+            None => {
+                groups.push(DocumentEntity {
+                    name: entity.text.clone(),
+                    label: entity.label.clone(),
+                    roles: Vec::new(),
+                    mentions: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[index];
+        group.mentions.push(entity.clone());
+        if entity.label == "PER" {
+            if let Some(role) = role_before(&chars, entity.start.min(chars.len())) {
+                if !group.roles.contains(&role) {
+                    group.roles.push(role);
+                }
+            }
+        }
+    }
+    for group in &mut groups {
+        group.mentions.sort_by_key(|mention| mention.start);
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for mention in &group.mentions {
+            *counts.entry(mention.label.as_str()).or_default() += 1;
+        }
+        if let Some((label, _)) = counts
+            .into_iter()
+            .max_by_key(|(label, count)| (*count, std::cmp::Reverse(*label)))
+        {
+            group.label = label.to_owned();
+        }
+    }
+    groups.sort_by_key(|group| {
+        group
+            .mentions
+            .first()
+            .map_or(usize::MAX, |mention| mention.start)
+    });
+    groups
+}
