@@ -20,6 +20,7 @@ mod tasks;
 
 use std::collections::HashSet;
 use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -103,7 +104,11 @@ fn output_format(command: &Command) -> OutputFormat {
 /// Runs `task` over the inputs into stdout or the resumable output file; `Ok(true)` when a document failed.
 fn run_task<T: Task>(task: &T, input: &InputArgs, format: OutputFormat) -> Result<bool> {
     let documents = Documents::new(&input.files, input.input_format);
-    let total = input::count(&input.files, input.input_format);
+    // Counting reads the JSONL files once more: only worth it when a progress bar shows the total.
+    let total = std::io::stderr()
+        .is_terminal()
+        .then(|| input::count(&input.files, input.input_format))
+        .flatten();
     let (mut sink, done) = match &input.output {
         Some(path) => {
             let mut resumable = Resumable::open(path)?;

@@ -147,6 +147,9 @@ pub fn run<T: Task>(
                 batch.push(document);
             }
         }
+        if batch.is_empty() {
+            continue;
+        }
         for (document, outcome) in batch.iter().zip(run_batch(task, &batch)) {
             let mut record = serde_json::Map::new();
             record.insert("id".into(), Value::String(document.id.clone()));
