@@ -5,7 +5,10 @@
 
 NER: entity-level micro F1 (exact span and type, conlleval rules via seqeval) on CoNLL-2003 test, plus per-type
 F1. Documents are fed whole (sentences joined by newlines), as a user would feed an article, and the entities'
-character spans are mapped back onto the CoNLL tokens.
+character spans are mapped back onto the CoNLL tokens. Also entity F1 on exact character spans as a user sees them:
+an entity counts only when its `start`/`end` and type equal a gold entity's (the gold tokens' first and last
+characters), once with whole documents and once with each sentence fed alone; and how many predicted entities do
+not start and end on token boundaries (a name cut at a hyphen or a dot).
 
 Stance: SemEval-2016 Task A F_avg on the test set, P-Stance macro-F1 (favor, against) on raw_test_all, VAST dev
 macro-F1 over three classes, Perspectrum test accuracy (favor vs against), SNLI test accuracy. Bare targets go
@@ -64,6 +67,21 @@ def evaluate_ner(model: Path, data_dir: Path, split: str) -> dict:
                     tags[index] = ("B-" if rank == 0 else "I-") + entity.label
             predicted.append(tags)
     report = classification_report(gold, predicted, output_dict=True, digits=4)
+    sentence_texts = [" ".join(sentence.words) for document in documents for sentence in document]
+    sentence_offsets = [offsets for document_offsets in spans for offsets in document_offsets]
+    by_sentence = recognizer.predict_batch(sentence_texts)
+    sentence_spans = [{(e.start, e.end, e.label) for e in entities} for entities in by_sentence]
+    document_spans = [
+        {
+            (e.start - offsets[0][0], e.end - offsets[0][0], e.label)
+            for e in entities
+            if offsets[0][0] <= e.start and e.end <= offsets[-1][1]
+        }
+        for entities, document_offsets in zip(predictions, spans, strict=True)
+        for offsets in document_offsets
+    ]
+    relative = [[(start - o[0][0], end - o[0][0]) for start, end in o] for o in sentence_offsets]
+    gold_spans = [_gold_spans(tags, offsets) for tags, offsets in zip(gold, relative, strict=True)]
     return {
         "task": "ner",
         "split": split,
@@ -73,8 +91,39 @@ def evaluate_ner(model: Path, data_dir: Path, split: str) -> dict:
         "precision": precision_score(gold, predicted),
         "recall": recall_score(gold, predicted),
         "per_type_f1": {kind: values["f1-score"] for kind, values in report.items() if "avg" not in kind},
+        "char_span_f1_documents": _span_f1(gold_spans, document_spans),
+        "char_span_f1_sentences": _span_f1(gold_spans, sentence_spans),
+        "off_token_boundary_entities_sentences": sum(
+            _off_boundary(found, offsets) for found, offsets in zip(sentence_spans, relative, strict=True)
+        ),
         "inference_seconds": seconds,
     }
+
+
+def _gold_spans(tags: list[str], offsets: list[tuple[int, int]]) -> set[tuple[int, int, str]]:
+    """Character spans and types of the gold entities of a sentence (BIO tags, conlleval rules)."""
+    found: set[tuple[int, int, str]] = set()
+    start, label = None, None
+    for index, tag in enumerate([*tags, "O"]):
+        continues = tag.startswith("I-") and label == tag[2:]
+        if start is not None and not continues:
+            found.add((offsets[start][0], offsets[index - 1][1], label))
+            start, label = None, None
+        if tag != "O" and not continues:
+            start, label = index, tag[2:]
+    return found
+
+
+def _span_f1(gold: list[set], predicted: list[set]) -> float:
+    hits = sum(len(g & p) for g, p in zip(gold, predicted, strict=True))
+    total_gold, total_predicted = sum(map(len, gold)), sum(map(len, predicted))
+    return 2 * hits / (total_gold + total_predicted) if total_gold + total_predicted else 0.0
+
+
+def _off_boundary(found: set[tuple[int, int, str]], offsets: list[tuple[int, int]]) -> int:
+    """Predicted entities whose start or end is not a token's start or end."""
+    starts, ends = {start for start, _ in offsets}, {end for _, end in offsets}
+    return sum(1 for start, end, _ in found if start not in starts or end not in ends)
 
 
 def _f1(gold: list[str], predicted: list[str], label: str) -> float:
