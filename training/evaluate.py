@@ -25,7 +25,7 @@ from pathlib import Path
 from training.common import DEFAULT_DATA_DIR
 
 
-def evaluate_ner(model: Path, data_dir: Path, split: str) -> dict:
+def evaluate_ner(model: Path, data_dir: Path, split: str, words: str = "names") -> dict:
     from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
     import stancekit
@@ -51,7 +51,7 @@ def evaluate_ner(model: Path, data_dir: Path, split: str) -> dict:
             gold.append(sentence.tags)
         texts.append("".join(pieces))
         spans.append(offsets)
-    recognizer = stancekit.EntityRecognizer(model)
+    recognizer = stancekit.EntityRecognizer(model, words=words)
     started = time.perf_counter()
     predictions = recognizer.predict_batch(texts)
     seconds = time.perf_counter() - started
@@ -85,6 +85,7 @@ def evaluate_ner(model: Path, data_dir: Path, split: str) -> dict:
     return {
         "task": "ner",
         "split": split,
+        "words": words,
         "documents": len(texts),
         "sentences": len(gold),
         "entity_micro_f1": f1_score(gold, predicted),
@@ -230,11 +231,14 @@ def main() -> None:
     parser.add_argument("task", choices=["ner", "stance"])
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument(
+        "--words", default="names", choices=["names", "pretokenizer"], help="NER word grouping (see EntityRecognizer)"
+    )
     parser.add_argument("--split", default="test", help="test, or dev (NER: CoNLL dev; stance: the selection dev mix)")
     parser.add_argument("--out", type=Path, default=None, help="metrics file (default: MODEL/metrics.json)")
     args = parser.parse_args()
     if args.task == "ner":
-        metrics = evaluate_ner(args.model, args.data_dir, args.split)
+        metrics = evaluate_ner(args.model, args.data_dir, args.split, args.words)
     elif args.split == "dev":
         metrics = evaluate_stance_dev(args.model, args.data_dir)
     else:

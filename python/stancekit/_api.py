@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Aggregation = Literal["first", "average", "max"]
+WordGrouping = Literal["names", "pretokenizer"]
 StanceLabel = Literal["favor", "against", "none"]
 STANCE_LABELS: tuple[StanceLabel, ...] = ("favor", "against", "none")
 
@@ -63,7 +64,10 @@ def _check_texts(texts: Sequence[str], what: str) -> list[str]:
 class EntityRecognizer:
     """A named-entity recognizer on a model directory (`None`: the bundled default model).
 
-    Safe to share between threads; inference releases the GIL. Pickling stores the model path and options.
+    `words="names"` labels a name with inner hyphens or dots as one word ("Jean-Luc", "U.S.", "non-European"), as
+    CoNLL-style training data cuts it; `words="pretokenizer"` splits at every punctuation mark, as the
+    `transformers` token-classification pipeline does. Safe to share between threads; inference releases the GIL.
+    Pickling stores the model path and options.
     """
 
     def __init__(
@@ -74,13 +78,13 @@ class EntityRecognizer:
         batch_size: int = 16,
         window: int | None = None,
         stride: int | None = None,
+        words: WordGrouping = "names",
     ) -> None:
-        self._init_args = (_model_path(model, "ner"), aggregation, batch_size, window, stride)
+        self._init_args = (_model_path(model, "ner"), aggregation, batch_size, window, stride, words)
         self._inner = _lib.NativeEntityRecognizer(*self._init_args)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        path, aggregation, batch_size, window, stride = self._init_args
-        return (_rebuild_recognizer, (path, aggregation, batch_size, window, stride))
+        return (_rebuild_recognizer, self._init_args)
 
     def __repr__(self) -> str:
         return f"EntityRecognizer(model={self._init_args[0]!r}, aggregation={self._init_args[1]!r})"
@@ -119,8 +123,12 @@ class EntityRecognizer:
         return self._inner.tokens(text)
 
 
-def _rebuild_recognizer(path: str, aggregation: Aggregation, batch_size: int, window: Any, stride: Any):
-    return EntityRecognizer(path, aggregation=aggregation, batch_size=batch_size, window=window, stride=stride)
+def _rebuild_recognizer(
+    path: str, aggregation: Aggregation, batch_size: int, window: Any, stride: Any, words: WordGrouping = "names"
+):
+    return EntityRecognizer(
+        path, aggregation=aggregation, batch_size=batch_size, window=window, stride=stride, words=words
+    )
 
 
 class StanceClassifier:

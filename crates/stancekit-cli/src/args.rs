@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use stancekit_core::Aggregation;
+use stancekit_core::{Aggregation, WordGrouping};
 
 /// Entities, speakers and stances in news text.
 #[derive(Debug, Parser)]
@@ -69,6 +69,25 @@ pub struct NerArgs {
     /// How sub-word predictions are combined into word predictions.
     #[arg(long, value_enum, default_value_t = AggregationArg::First)]
     pub aggregation: AggregationArg,
+    /// Which tokens form a word: `names` keeps inner hyphens and dots of names ("Jean-Luc", "U.S."),
+    /// `pretokenizer` splits at every punctuation mark (as the transformers pipeline does).
+    #[arg(long, value_enum, default_value_t = WordsArg::Names)]
+    pub words: WordsArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WordsArg {
+    Names,
+    Pretokenizer,
+}
+
+impl From<WordsArg> for WordGrouping {
+    fn from(value: WordsArg) -> Self {
+        match value {
+            WordsArg::Names => WordGrouping::Names,
+            WordsArg::Pretokenizer => WordGrouping::Pretokenizer,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -156,6 +156,7 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             let path = model_path(args.model.as_ref(), "STANCEKIT_NER_MODEL", "ner");
             let options = NerOptions {
                 aggregation: args.aggregation.into(),
+                words: args.words.into(),
                 ..NerOptions::default()
             };
             let task = tasks::Ner {

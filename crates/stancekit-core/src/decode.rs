@@ -96,6 +96,117 @@ pub fn words_from_tokens(word_ids: &[Option<u32>], offsets: &[(usize, usize)]) -
     words
 }
 
+/// How tokens are grouped into the words that get one label each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WordGrouping {
+    /// The tokenizer's pre-tokenizer words, joined where punctuation sits inside a name: a hyphen between two
+    /// words with no space around it ("Jean-Luc", "non-European", "AL-AIN"), an apostrophe inside a name
+    /// ("O'Neill", "N'Doram"; not a possessive or a contraction: "Trump's" stays "Trump" + "'s"), and the dots
+    /// of initials and dotted acronyms ("U.S.", "J.", "D.C."). Punctuation at a word's edge stays apart ("Vance," "(US)" "Paris.").
+    /// This is how CoNLL-style training data cuts tokens, so a name is labelled as one word.
+    #[default]
+    Names,
+    /// The pre-tokenizer's words as they are, split at every punctuation mark: what the `transformers`
+    /// token-classification pipeline does (for parity with it).
+    Pretokenizer,
+}
+
+impl WordGrouping {
+    /// The names accepted by `FromStr`.
+    pub const NAMES: [&'static str; 2] = ["names", "pretokenizer"];
+}
+
+impl std::str::FromStr for WordGrouping {
+    type Err = crate::error::Error;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "names" => Ok(WordGrouping::Names),
+            "pretokenizer" => Ok(WordGrouping::Pretokenizer),
+            other => Err(crate::error::Error::InvalidInput(format!(
+                "unknown word grouping {other:?}; expected one of {}",
+                WordGrouping::NAMES.join(", ")
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for WordGrouping {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            WordGrouping::Names => "names",
+            WordGrouping::Pretokenizer => "pretokenizer",
+        })
+    }
+}
+
+/// What follows an apostrophe in a possessive or a contraction ("Trump's", "don't"): not part of a name.
+const CLITICS: &[&str] = &["s", "t", "d", "m", "ll", "re", "ve"];
+
+/// Joins pre-tokenizer words into name words as [`WordGrouping::Names`] describes; `surface(start, end)` gives
+/// the text of a code-point range.
+pub fn join_name_words<'a>(
+    words: Vec<Word>,
+    surface: impl Fn(usize, usize) -> &'a str,
+) -> Vec<Word> {
+    let text = |word: &Word| surface(word.start, word.end);
+    let single_alphanumeric = |word: &Word| {
+        let mut characters = text(word).chars();
+        characters.next().is_some_and(char::is_alphanumeric) && characters.next().is_none()
+    };
+    // A hyphen, or an apostrophe that does not start a possessive or a contraction.
+    let joins_a_name = |word: &Word, index: usize| match text(word) {
+        "-" => true,
+        "'" | "’" => !words
+            .get(index + 1)
+            .is_some_and(|next| CLITICS.contains(&text(next).to_lowercase().as_str())),
+        _ => false,
+    };
+    let mut joined: Vec<Word> = Vec::with_capacity(words.len());
+    // Whether the last joined word ends in the dot of an initial ("U." of "U.S.").
+    let mut after_initial_dot = false;
+    let mut index = 0;
+    while index < words.len() {
+        let word = &words[index];
+        let adjacent = joined
+            .last()
+            .is_some_and(|last: &Word| last.end == word.start);
+        let last_ends_alphanumeric = joined
+            .last()
+            .is_some_and(|last| text(last).chars().last().is_some_and(char::is_alphanumeric));
+        let next_starts_alphanumeric = words.get(index + 1).is_some_and(|next| {
+            next.start == word.end && text(next).chars().next().is_some_and(char::is_alphanumeric)
+        });
+        let previous_single = index > 0 && single_alphanumeric(&words[index - 1]);
+        let (take, dot) = if !adjacent {
+            (0, false)
+        } else if joins_a_name(word, index) && last_ends_alphanumeric && next_starts_alphanumeric {
+            (2, false)
+        } else if text(word) == "." && previous_single {
+            (1, true)
+        } else if after_initial_dot && single_alphanumeric(word) {
+            (1, false)
+        } else {
+            (0, false)
+        };
+        match (take, joined.last_mut()) {
+            (0, _) | (_, None) => {
+                joined.push(word.clone());
+                after_initial_dot = false;
+                index += 1;
+            }
+            (count, Some(last)) => {
+                let through = &words[index + count - 1];
+                last.tokens.end = through.tokens.end;
+                last.end = through.end;
+                after_initial_dot = dot;
+                index += count;
+            }
+        }
+    }
+    joined
+}
+
 fn argmax(row: ArrayView1<'_, f32>) -> (usize, f32) {
     row.iter()
         .enumerate()
@@ -234,6 +345,79 @@ mod tests {
                 word(3..4, 7, 8),
                 word(4..5, 9, 12)
             ]
+        );
+    }
+
+    /// Pre-tokenizer words of `text` (alphanumeric runs and single punctuation marks), one token each.
+    fn pretokenized(text: &str) -> Vec<Word> {
+        let characters: Vec<char> = text.chars().collect();
+        let mut words = Vec::new();
+        let mut start = None;
+        for (index, character) in characters.iter().copied().chain([' ']).enumerate() {
+            if character.is_alphanumeric() {
+                start = start.or(Some(index));
+                continue;
+            }
+            if let Some(begin) = start.take() {
+                words.push(word(words.len()..words.len() + 1, begin, index));
+            }
+            if !character.is_whitespace() {
+                words.push(word(words.len()..words.len() + 1, index, index + 1));
+            }
+        }
+        words
+    }
+
+    fn joined(text: &str) -> Vec<String> {
+        let characters: Vec<char> = text.chars().collect();
+        let words = join_name_words(pretokenized(text), |start, end| {
+            let byte = |at: usize| characters[..at].iter().map(|c| c.len_utf8()).sum::<usize>();
+            &text[byte(start)..byte(end)]
+        });
+        for pair in words.windows(2) {
+            assert_eq!(
+                pair[0].tokens.end, pair[1].tokens.start,
+                "tokens stay contiguous"
+            );
+        }
+        words
+            .iter()
+            .map(|w| characters[w.start..w.end].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn names_keep_inner_hyphens_and_dots_and_lose_edge_punctuation() {
+        assert_eq!(
+            joined("Jean-Luc Brassard met U.S. and AL-AIN officials, non-European (US) in D.C."),
+            [
+                "Jean-Luc",
+                "Brassard",
+                "met",
+                "U.S.",
+                "and",
+                "AL-AIN",
+                "officials",
+                ",",
+                "non-European",
+                "(",
+                "US",
+                ")",
+                "in",
+                "D.C."
+            ]
+        );
+        assert_eq!(
+            joined("Vance, J. D. Vance said - well - Paris. U.S.-led x-"),
+            [
+                "Vance", ",", "J.", "D.", "Vance", "said", "-", "well", "-", "Paris", ".", "U.S.",
+                "-", "led", "x", "-"
+            ]
+        );
+        assert_eq!(joined("Kyiv’s"), ["Kyiv", "’", "s"]);
+        assert_eq!(
+            joined("O'Neill and N’Doram don't"),
+            ["O'Neill", "and", "N’Doram", "don", "'", "t"]
         );
     }
 

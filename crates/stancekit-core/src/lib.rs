@@ -29,6 +29,7 @@ pub mod types;
 pub mod windows;
 
 pub use analysis::{analyze, analyze_batch, Analysis, Attribution, DocumentEntity, SpeakerStance};
+pub use decode::WordGrouping;
 pub use error::{Error, Result};
 pub use ner::{EntityRecognizer, NerOptions, TokenScores};
 pub use sentences::Sentence;

@@ -27,7 +27,9 @@ use std::sync::Mutex;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::decode::{aggregate_words, group_entities, softmax_rows, words_from_tokens};
+use crate::decode::{
+    aggregate_words, group_entities, join_name_words, softmax_rows, words_from_tokens, WordGrouping,
+};
 use crate::error::{Error, Result};
 use crate::model::{lock, to_vec, Batch, ModelDir, Task, TokenModel};
 use crate::tokenize::{casing_ids, CharIndex, Encoded, TextTokenizer};
@@ -39,6 +41,9 @@ use crate::windows::{assign_tokens, plan_windows, validate};
 pub struct NerOptions {
     /// How sub-word predictions become word predictions.
     pub aggregation: Aggregation,
+    /// Which tokens form one word (one label): name words by default, the pre-tokenizer's for parity with
+    /// `transformers`.
+    pub words: WordGrouping,
     /// Windows per forward pass.
     pub batch_size: usize,
     /// Tokens per window, special tokens included (default: the model's setting, else its maximum).
@@ -54,6 +59,7 @@ impl Default for NerOptions {
     fn default() -> Self {
         NerOptions {
             aggregation: Aggregation::First,
+            words: WordGrouping::Names,
             batch_size: 16,
             window: None,
             stride: None,
@@ -308,6 +314,10 @@ impl EntityRecognizer {
         probabilities: ArrayView2<'_, f32>,
     ) -> Vec<Entity> {
         let words = words_from_tokens(&encoding.word_ids, &encoding.offsets);
+        let words = match self.options.words {
+            WordGrouping::Names => join_name_words(words, |start, end| index.slice(start, end)),
+            WordGrouping::Pretokenizer => words,
+        };
         let predictions = aggregate_words(probabilities, &words, self.options.aggregation);
         group_entities(&predictions, &words, &self.labels)
             .into_iter()

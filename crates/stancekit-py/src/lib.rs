@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyValueError
 use pyo3::prelude::*;
 use pyo3::{create_exception, Bound};
 use stancekit_core::{
-    Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions,
+    Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions, WordGrouping,
 };
 
 create_exception!(
@@ -95,7 +95,7 @@ struct NativeEntityRecognizer {
 #[pymethods]
 impl NativeEntityRecognizer {
     #[new]
-    #[pyo3(signature = (path, aggregation="first", batch_size=16, window=None, stride=None))]
+    #[pyo3(signature = (path, aggregation="first", batch_size=16, window=None, stride=None, words="names"))]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -103,8 +103,12 @@ impl NativeEntityRecognizer {
         batch_size: usize,
         window: Option<usize>,
         stride: Option<usize>,
+        words: &str,
     ) -> PyResult<Self> {
         let aggregation: Aggregation = aggregation
+            .parse()
+            .map_err(|error: Error| PyValueError::new_err(error.to_string()))?;
+        let words: WordGrouping = words
             .parse()
             .map_err(|error: Error| PyValueError::new_err(error.to_string()))?;
         if batch_size == 0 {
@@ -112,6 +116,7 @@ impl NativeEntityRecognizer {
         }
         let options = NerOptions {
             aggregation,
+            words,
             batch_size,
             window,
             stride,
@@ -134,6 +139,11 @@ impl NativeEntityRecognizer {
     #[getter]
     fn aggregation(&self) -> String {
         self.inner.options().aggregation.to_string()
+    }
+
+    #[getter]
+    fn words(&self) -> String {
+        self.inner.options().words.to_string()
     }
 
     /// Entities of each text as `(text, label, start, end, score)` tuples.
