@@ -29,6 +29,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench.memory import peak_rss_mb
+
 REPO = Path(__file__).resolve().parent.parent
 CLI = REPO / "target" / "release" / "stancekit"
 TARGETS = ["Hillary Clinton", "Donald Trump", "immigration", "free trade"]
@@ -42,13 +44,6 @@ def articles(data_dir: Path, count: int | None) -> list[tuple[str, str]]:
     return [(path.stem, path.read_text(encoding="utf-8")) for path in paths]
 
 
-def vm_hwm_mb(pid: int | str = "self") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def run_cli(args: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float, str]:
     """Runs the CLI; its wall time, its peak RSS (polled from /proc while it runs) and its stderr."""
     started = time.perf_counter()
@@ -58,7 +53,7 @@ def run_cli(args: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[f
     def poll() -> None:
         while child.poll() is None:
             try:
-                peak[0] = max(peak[0], vm_hwm_mb(child.pid))
+                peak[0] = max(peak[0], peak_rss_mb(child.pid))
             except (FileNotFoundError, ProcessLookupError):
                 break
             time.sleep(0.05)
@@ -86,7 +81,7 @@ def worker(mode: str, corpus: Path, batch_size: int) -> None:
             1 for _ in stancekit.analyze_many([(d["id"], d["text"]) for d in documents], TARGETS, batch_size=batch_size)
         )
         result["documents"] = count
-        result["peak_rss_mb"] = vm_hwm_mb()
+        result["peak_rss_mb"] = peak_rss_mb()
     elif mode in ("frame", "dask"):
         import pandas as pd
 
@@ -94,7 +89,7 @@ def worker(mode: str, corpus: Path, batch_size: int) -> None:
         if mode == "frame":
             stancekit.set_num_threads(2)
             tables = stancekit.analyze_frame(df, targets=TARGETS, batch_size=batch_size)
-            result["peak_rss_mb"] = vm_hwm_mb()
+            result["peak_rss_mb"] = peak_rss_mb()
         else:
             import dask
             import dask.dataframe as dd
@@ -114,7 +109,7 @@ def worker(mode: str, corpus: Path, batch_size: int) -> None:
                 )
                 tables = dict(zip(lazy, dask.compute(*lazy.values())))
                 elapsed = time.perf_counter() - started
-                result["worker_peak_rss_mb"] = sorted(client.run(vm_hwm_mb).values())
+                result["worker_peak_rss_mb"] = sorted(client.run(peak_rss_mb).values())
                 result["seconds"] = elapsed
         result["rows"] = {name: len(table) for name, table in tables.items()}
         result["documents"] = len(df)

@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 from pathlib import Path
 
 import stancekit
 from bench.documents import conll_paragraphs, long_document
+from bench.memory import peak_rss_mb
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def peak_mb() -> float:
-    """This process's peak RSS. VmHWM, not getrusage: a child's ru_maxrss starts from its parent's RSS at fork."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -32,14 +22,14 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--tokens", type=int, default=100_000)
     args = parser.parse_args()
-    imported = peak_mb()
+    imported = peak_rss_mb()
     ner = stancekit.EntityRecognizer(REPO / "models" / "ner")
     stance = stancekit.StanceClassifier(REPO / "models" / "stance")
-    loaded = peak_mb()
+    loaded = peak_rss_mb()
     text = long_document(conll_paragraphs(args.data_dir), args.tokens, lambda piece: len(ner.tokens(piece)))
     count = len(ner.tokens(text))
     ner.predict(text)
-    after_document = peak_mb()
+    after_document = peak_rss_mb()
     article = (REPO / "notebooks" / "data" / "ukraine_talks.txt").read_text(encoding="utf-8")
     stancekit.analyze(article, ["sanctions on Russia", "sending US troops to Ukraine"], ner=ner, stance=stance)
     print(
@@ -49,7 +39,7 @@ def main() -> None:
                 "loaded_mb": loaded,
                 "document_tokens": count,
                 "after_document_mb": after_document,
-                "peak_mb": peak_mb(),
+                "peak_mb": peak_rss_mb(),
             }
         )
     )

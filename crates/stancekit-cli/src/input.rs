@@ -158,28 +158,41 @@ impl Documents {
     /// The next line of the current JSONL source as a document; `None` at its end.
     fn next_line(&mut self) -> Option<Document> {
         let source = self.current.as_mut()?;
-        loop {
-            let mut line = Vec::new();
-            source.line += 1;
-            match source.reader.read_until(b'\n', &mut line) {
-                Ok(0) => {
-                    self.current = None;
-                    return None;
-                }
-                Ok(_) => {
-                    if line.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    let fallback = format!("{}:{}", source.name, source.line);
-                    return Some(jsonl_document(line, source.line, fallback));
-                }
-                Err(error) => {
-                    let id = format!("{}:{}", source.name, source.line);
-                    let message = format!("cannot read {}: {error}", source.name);
-                    self.current = None;
-                    return Some(Document::unreadable(id, message));
-                }
+        let mut line = Vec::new();
+        match next_non_blank(&mut source.reader, &mut line, &mut source.line) {
+            Ok(true) => {
+                let fallback = format!("{}:{}", source.name, source.line);
+                Some(jsonl_document(line, source.line, fallback))
             }
+            Ok(false) => {
+                self.current = None;
+                None
+            }
+            Err(error) => {
+                let id = format!("{}:{}", source.name, source.line);
+                let message = format!("cannot read {}: {error}", source.name);
+                self.current = None;
+                Some(Document::unreadable(id, message))
+            }
+        }
+    }
+}
+
+/// Reads the next line that is not blank into `line`, counting every line read in `number` (1-based line
+/// numbers); `Ok(false)` at the end of the input.
+fn next_non_blank(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    number: &mut usize,
+) -> std::io::Result<bool> {
+    loop {
+        line.clear();
+        *number += 1;
+        if reader.read_until(b'\n', line)? == 0 {
+            return Ok(false);
+        }
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(true);
         }
     }
 }
@@ -237,15 +250,9 @@ pub fn count(files: &[PathBuf], format: InputFormat) -> Option<u64> {
             total += 1;
             continue;
         };
-        let mut reader = BufReader::new(file);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) if line.iter().all(u8::is_ascii_whitespace) => {}
-                Ok(_) => total += 1,
-            }
+        let (mut reader, mut line, mut number) = (BufReader::new(file), Vec::new(), 0);
+        while let Ok(true) = next_non_blank(&mut reader, &mut line, &mut number) {
+            total += 1;
         }
     }
     Some(total)

@@ -107,7 +107,8 @@ pub enum Sink {
 
 impl Sink {
     pub fn stdout(format: OutputFormat) -> Result<Sink> {
-        let out: Box<dyn Write> = Box::new(std::io::LineWriter::new(std::io::stdout()));
+        // Buffered; `write` flushes once per record, so records still appear as their documents complete.
+        let out: Box<dyn Write> = Box::new(std::io::BufWriter::new(std::io::stdout()));
         Ok(match format {
             OutputFormat::Json => Sink::Json { out, records: 0 },
             OutputFormat::Jsonl => Sink::Jsonl(out),
@@ -122,20 +123,29 @@ impl Sink {
 
     /// Writes a record: `record` for the JSON formats, `render` for the table and HTML ones.
     pub fn write(&mut self, record: &Value, render: Render<'_>) -> Result<()> {
-        match self {
+        let out = match self {
             Sink::Json { out, records } => {
                 out.write_all(if *records == 0 { b"[\n" } else { b",\n" })?;
                 serde_json::to_writer_pretty(&mut *out, record)?;
                 *records += 1;
+                out
             }
             Sink::Jsonl(out) => {
                 serde_json::to_writer(&mut *out, record)?;
                 writeln!(out)?;
+                out
             }
-            Sink::Table(out) => render(out.as_mut(), Style::Table)?,
-            Sink::Html(out) => render(out.as_mut(), Style::Html)?,
-            Sink::File(file) => file.append(record)?,
-        }
+            Sink::Table(out) => {
+                render(out.as_mut(), Style::Table)?;
+                out
+            }
+            Sink::Html(out) => {
+                render(out.as_mut(), Style::Html)?;
+                out
+            }
+            Sink::File(file) => return file.append(record),
+        };
+        out.flush()?;
         Ok(())
     }
 
