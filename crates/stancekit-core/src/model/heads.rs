@@ -1,0 +1,361 @@
+//! Token and sequence classifiers: stancekit's own forwards where they apply, rust-bert's otherwise.
+
+use std::path::PathBuf;
+
+use rust_bert::bert::{BertConfig, BertForSequenceClassification, BertForTokenClassification};
+use rust_bert::distilbert::{
+    DistilBertConfig, DistilBertForTokenClassification, DistilBertModelClassifier,
+};
+use rust_bert::roberta::{RobertaForSequenceClassification, RobertaForTokenClassification};
+use serde_json::Value;
+use tch::nn::{self, VarStore};
+use tch::{Device, Tensor};
+
+use super::weights::load_weights;
+use super::{Batch, Family, ModelDir};
+use crate::bert::{BertEncoder, Linear};
+use crate::casing::CASING_CLASSES;
+use crate::error::{catch_panic, Error, Result};
+
+enum TokenHead {
+    /// stancekit's own BERT forward (see [`crate::bert`]).
+    Fast {
+        encoder: BertEncoder,
+        classifier: Linear,
+    },
+    Bert(BertForTokenClassification),
+    DistilBert(DistilBertForTokenClassification),
+    Roberta(RobertaForTokenClassification),
+}
+
+/// A token classifier on libtorch: `Send`, not `Sync` (wrap it in a `Mutex`).
+pub(crate) struct TokenModel {
+    _store: VarStore,
+    head: TokenHead,
+    /// `(word embeddings, casing embeddings)` for the casing architecture.
+    casing: Option<(Tensor, Tensor)>,
+}
+
+fn rust_bert_error(path: PathBuf) -> impl FnOnce(rust_bert::RustBertError) -> Error {
+    move |error| {
+        Error::model_load_from(
+            path,
+            "config.json does not describe a supported model",
+            error,
+        )
+    }
+}
+
+impl TokenModel {
+    pub(crate) fn load(dir: &ModelDir) -> Result<TokenModel> {
+        catch_panic("building the token classifier", || {
+            let mut store = VarStore::new(Device::Cpu);
+            let root = store.root();
+            let head = match dir.family {
+                Family::Bert => TokenHead::Bert(
+                    BertForTokenClassification::new(&root, &dir.typed_config::<BertConfig>()?)
+                        .map_err(rust_bert_error(dir.config_path()))?,
+                ),
+                Family::DistilBert => TokenHead::DistilBert(
+                    DistilBertForTokenClassification::new(
+                        &root,
+                        &dir.typed_config::<DistilBertConfig>()?,
+                    )
+                    .map_err(rust_bert_error(dir.config_path()))?,
+                ),
+                Family::Roberta => TokenHead::Roberta(
+                    RobertaForTokenClassification::new(&root, &dir.typed_config::<BertConfig>()?)
+                        .map_err(rust_bert_error(dir.config_path()))?,
+                ),
+            };
+            let casing_table = if dir.casing {
+                let classes = dir
+                    .config
+                    .get("casing_vocab_size")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(CASING_CLASSES);
+                if classes != CASING_CLASSES {
+                    return Err(Error::model_load(
+                        dir.config_path(),
+                        format!("casing_vocab_size is {classes}; this engine computes {CASING_CLASSES} casing classes"),
+                    ));
+                }
+                let hidden = dir
+                    .config
+                    .get("hidden_size")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                Some((&root / "casing_embeddings").var(
+                    "weight",
+                    &[classes, hidden],
+                    nn::Init::Const(0.0),
+                ))
+            } else {
+                None
+            };
+            load_weights(&store, &dir.weights_path())?;
+            store.freeze();
+            if let Some(fast) = fast_token_head(&store, dir, casing_table.as_ref())? {
+                return Ok(TokenModel {
+                    _store: store,
+                    head: fast,
+                    casing: None,
+                });
+            }
+            let casing = match casing_table {
+                Some(table) => {
+                    let word = store
+                        .variables()
+                        .remove("bert.embeddings.word_embeddings.weight")
+                        .ok_or_else(|| {
+                            Error::model_load(
+                                dir.weights_path(),
+                                "no bert.embeddings.word_embeddings.weight",
+                            )
+                        })?;
+                    Some((word, table))
+                }
+                None => None,
+            };
+            Ok(TokenModel {
+                _store: store,
+                head,
+                casing,
+            })
+        })
+    }
+
+    /// Logits `[batch, length, labels]`.
+    pub(crate) fn forward(&self, batch: &Batch) -> Result<Tensor> {
+        catch_panic("token classification", || {
+            tch::no_grad(|| {
+                let logits = match &self.head {
+                    TokenHead::Fast {
+                        encoder,
+                        classifier,
+                    } => {
+                        let states = encoder.forward(batch)?;
+                        let size = states.size();
+                        let flat = states
+                            .f_view([size[0] * size[1], size[2]])
+                            .map_err(|error| Error::inference("token classification", error))?;
+                        classifier
+                            .apply(&flat)?
+                            .f_view([size[0], size[1], -1])
+                            .map_err(|error| Error::inference("token classification", error))?
+                    }
+                    TokenHead::Bert(model) => {
+                        let embeds = match (&self.casing, &batch.casing_ids) {
+                            (Some((word, table)), Some(casing_ids)) => Some(
+                                Tensor::embedding(word, &batch.input_ids, -1, false, false)
+                                    + Tensor::embedding(table, casing_ids, -1, false, false),
+                            ),
+                            _ => None,
+                        };
+                        let ids = if embeds.is_some() {
+                            None
+                        } else {
+                            Some(&batch.input_ids)
+                        };
+                        model
+                            .forward_t(
+                                ids,
+                                Some(&batch.attention_mask),
+                                Some(&batch.token_type_ids),
+                                None,
+                                embeds.as_ref(),
+                                false,
+                            )
+                            .logits
+                    }
+                    TokenHead::DistilBert(model) => {
+                        model
+                            .forward_t(
+                                Some(&batch.input_ids),
+                                Some(&batch.attention_mask),
+                                None,
+                                false,
+                            )
+                            .map_err(|error| Error::inference("DistilBERT forward pass", error))?
+                            .logits
+                    }
+                    TokenHead::Roberta(model) => {
+                        model
+                            .forward_t(
+                                Some(&batch.input_ids),
+                                Some(&batch.attention_mask),
+                                Some(&batch.token_type_ids),
+                                None,
+                                None,
+                                false,
+                            )
+                            .logits
+                    }
+                };
+                Ok(logits)
+            })
+        })
+    }
+}
+
+enum SequenceHead {
+    /// stancekit's own BERT forward (see [`crate::bert`]).
+    Fast {
+        encoder: BertEncoder,
+        pooler: Linear,
+        classifier: Linear,
+    },
+    Bert(BertForSequenceClassification),
+    DistilBert(DistilBertModelClassifier),
+    Roberta(RobertaForSequenceClassification),
+}
+
+/// A sequence(-pair) classifier on libtorch: `Send`, not `Sync` (wrap it in a `Mutex`).
+pub(crate) struct SequenceModel {
+    _store: VarStore,
+    head: SequenceHead,
+}
+
+impl SequenceModel {
+    pub(crate) fn load(dir: &ModelDir) -> Result<SequenceModel> {
+        catch_panic("building the sequence classifier", || {
+            let mut store = VarStore::new(Device::Cpu);
+            let root = store.root();
+            let head = match dir.family {
+                Family::Bert => SequenceHead::Bert(
+                    BertForSequenceClassification::new(&root, &dir.typed_config::<BertConfig>()?)
+                        .map_err(rust_bert_error(dir.config_path()))?,
+                ),
+                Family::DistilBert => SequenceHead::DistilBert(
+                    DistilBertModelClassifier::new(&root, &dir.typed_config::<DistilBertConfig>()?)
+                        .map_err(rust_bert_error(dir.config_path()))?,
+                ),
+                Family::Roberta => SequenceHead::Roberta(
+                    RobertaForSequenceClassification::new(
+                        &root,
+                        &dir.typed_config::<BertConfig>()?,
+                    )
+                    .map_err(rust_bert_error(dir.config_path()))?,
+                ),
+            };
+            load_weights(&store, &dir.weights_path())?;
+            store.freeze();
+            let head = fast_sequence_head(&store, dir)?.unwrap_or(head);
+            Ok(SequenceModel {
+                _store: store,
+                head,
+            })
+        })
+    }
+
+    /// Logits `[batch, labels]`.
+    pub(crate) fn forward(&self, batch: &Batch) -> Result<Tensor> {
+        catch_panic("sequence classification", || {
+            tch::no_grad(|| {
+                let logits = match &self.head {
+                    SequenceHead::Fast {
+                        encoder,
+                        pooler,
+                        classifier,
+                    } => {
+                        let states = encoder.forward(batch)?;
+                        let first = states
+                            .f_select(1, 0)
+                            .map_err(|error| Error::inference("sequence classification", error))?;
+                        let pooled = pooler
+                            .apply(&first)?
+                            .f_tanh()
+                            .map_err(|error| Error::inference("sequence classification", error))?;
+                        classifier.apply(&pooled)?
+                    }
+                    SequenceHead::Bert(model) => {
+                        model
+                            .forward_t(
+                                Some(&batch.input_ids),
+                                Some(&batch.attention_mask),
+                                Some(&batch.token_type_ids),
+                                None,
+                                None,
+                                false,
+                            )
+                            .logits
+                    }
+                    SequenceHead::DistilBert(model) => {
+                        model
+                            .forward_t(
+                                Some(&batch.input_ids),
+                                Some(&batch.attention_mask),
+                                None,
+                                false,
+                            )
+                            .map_err(|error| Error::inference("DistilBERT forward pass", error))?
+                            .logits
+                    }
+                    SequenceHead::Roberta(model) => {
+                        model
+                            .forward_t(
+                                Some(&batch.input_ids),
+                                Some(&batch.attention_mask),
+                                Some(&batch.token_type_ids),
+                                None,
+                                None,
+                                false,
+                            )
+                            .logits
+                    }
+                };
+                Ok(logits)
+            })
+        })
+    }
+}
+
+/// Whether stancekit's own BERT forward may replace rust-bert's: always, unless
+/// `STANCEKIT_REFERENCE_FORWARD=1` asks for rust-bert's forward (to compare the two, as `bench/run.py` does).
+fn fast_forward_allowed() -> bool {
+    std::env::var("STANCEKIT_REFERENCE_FORWARD").map_or(true, |value| value != "1")
+}
+
+/// The fast forward for a BERT token classifier, when the config allows it.
+fn fast_token_head(
+    store: &VarStore,
+    dir: &ModelDir,
+    casing: Option<&Tensor>,
+) -> Result<Option<TokenHead>> {
+    if dir.family != Family::Bert || !fast_forward_allowed() {
+        return Ok(None);
+    }
+    let vars = store.variables();
+    let Some(classifier) = Linear::from_vars(&vars, "classifier") else {
+        return Ok(None);
+    };
+    Ok(
+        BertEncoder::from_vars(&vars, &dir.config, casing.map(Tensor::shallow_clone))?.map(
+            |encoder| TokenHead::Fast {
+                encoder,
+                classifier,
+            },
+        ),
+    )
+}
+
+/// The fast forward for a BERT sequence classifier, when the config allows it.
+fn fast_sequence_head(store: &VarStore, dir: &ModelDir) -> Result<Option<SequenceHead>> {
+    if dir.family != Family::Bert || !fast_forward_allowed() {
+        return Ok(None);
+    }
+    let vars = store.variables();
+    let (Some(pooler), Some(classifier)) = (
+        Linear::from_vars(&vars, "bert.pooler.dense"),
+        Linear::from_vars(&vars, "classifier"),
+    ) else {
+        return Ok(None);
+    };
+    Ok(
+        BertEncoder::from_vars(&vars, &dir.config, None)?.map(|encoder| SequenceHead::Fast {
+            encoder,
+            pooler,
+            classifier,
+        }),
+    )
+}
