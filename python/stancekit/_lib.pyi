@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import final
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -17,9 +17,17 @@ __all__ = [
     "analysis_html",
     "analyze",
     "analyze_batch",
+    "base_dir",
     "cli_main",
+    "download_from_hub",
+    "find_base",
     "get_num_threads",
+    "hub_cache_dir",
+    "hub_download",
+    "known_base",
+    "resolve_model",
     "set_num_threads",
+    "store_home",
 ]
 
 __version__: str
@@ -89,3 +97,11 @@ def analyze_batch(
 def analysis_html(text: str, json: str) -> str: ...
 def set_num_threads(threads: int) -> None: ...
 def get_num_threads() -> int: ...
+def store_home() -> Path: ...
+def hub_download(repo_id: str, filename: str, revision: str = "main") -> Path: ...
+def download_from_hub(name: str) -> Path: ...
+def find_base(name: str) -> Path | None: ...
+def hub_cache_dir() -> Path: ...
+def known_base(name: str) -> dict[str, Any] | None: ...
+def resolve_model(spec: str | None, kind: str, bundled: str | PathLike[str] | None = None) -> Path: ...
+def base_dir(repo_id: str) -> Path: ...

@@ -1,4 +1,4 @@
-"""Where the bundled default models are found."""
+"""Where models are: model arguments (directories or the presets "fast" and "accurate") resolved by the engine."""
 
 from __future__ import annotations
 
@@ -6,30 +6,34 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from stancekit import _lib
+
 ModelKind = Literal["ner", "stance"]
+Preset = Literal["fast", "accurate"]
 
 _PACKAGE_MODELS = Path(__file__).resolve().parent / "_default_models"
-_ENVIRONMENT = {"ner": "STANCEKIT_NER_MODEL", "stance": "STANCEKIT_STANCE_MODEL"}
+
+
+def bundled_models() -> Path | None:
+    """The models folder inside the installed wheel, if there is one."""
+    return _PACKAGE_MODELS if _PACKAGE_MODELS.is_dir() else None
+
+
+def resolve_model(model: str | os.PathLike[str] | None, kind: ModelKind) -> Path:
+    """The model directory `model` names for `kind`: a directory, a preset ("fast", the default, or "accurate"),
+    or None for the default.
+
+    Presets are looked up in `$STANCEKIT_MODELS`, else the models bundled in the wheel, else `models/` of a source
+    checkout; `STANCEKIT_NER_MODEL` / `STANCEKIT_STANCE_MODEL` replace the default of their kind.
+    """
+    if kind not in ("ner", "stance"):
+        raise ValueError(f"unknown model kind {kind!r}; expected 'ner' or 'stance'")
+    if model is not None and not isinstance(model, str):
+        return Path(os.fspath(model))
+    return Path(_lib.resolve_model(model, kind, bundled_models()))
 
 
 def default_model_path(kind: ModelKind) -> Path:
-    """The default model directory for `kind` ("ner" or "stance").
-
-    Looked up in this order: the `STANCEKIT_NER_MODEL` / `STANCEKIT_STANCE_MODEL` variable, `$STANCEKIT_MODELS/<kind>`,
-    the models bundled in the wheel, and `models/<kind>` of a source checkout (for editable installs).
-    """
-    if kind not in _ENVIRONMENT:
-        raise ValueError(f"unknown model kind {kind!r}; expected 'ner' or 'stance'")
-    explicit = os.environ.get(_ENVIRONMENT[kind])
-    if explicit:
-        return Path(explicit)
-    root = os.environ.get("STANCEKIT_MODELS")
-    if root:
-        return Path(root) / kind
-    bundled = _PACKAGE_MODELS / kind
-    if bundled.is_dir():
-        return bundled
-    checkout = Path(__file__).resolve().parents[2] / "models" / kind
-    if checkout.is_dir():
-        return checkout
-    return bundled
+    """The default model directory for `kind` ("ner" or "stance"): the "fast" preset unless the environment
+    names another (see `resolve_model`)."""
+    return resolve_model(None, kind)

@@ -25,16 +25,30 @@ pub enum Command {
     Stance(StanceArgs),
     /// Who is mentioned, who says what, and each speaker's stance toward each target.
     Analyze(AnalyzeArgs),
+    /// Fetch a model base (the accurate tier's) from the Hugging Face Hub into its cache, and verify it.
+    Download(DownloadArgs),
 }
 
 impl Command {
-    pub fn input(&self) -> &InputArgs {
+    /// The documents a command reads (`None` for `download`).
+    pub fn input(&self) -> Option<&InputArgs> {
         match self {
-            Command::Ner(args) => &args.input,
-            Command::Stance(args) => &args.input,
-            Command::Analyze(args) => &args.input,
+            Command::Ner(args) => Some(&args.input),
+            Command::Stance(args) => Some(&args.input),
+            Command::Analyze(args) => Some(&args.input),
+            Command::Download(_) => None,
         }
     }
+}
+
+/// `stancekit download`.
+#[derive(Debug, clap::Args)]
+pub struct DownloadArgs {
+    /// A preset (`accurate`) or a base's Hub id (`owner/name`). Honours HF_HOME, HF_ENDPOINT, HF_TOKEN and
+    /// HF_HUB_OFFLINE; offline machines fetch the accurate base from PyPI with `python -m stancekit.store
+    /// accurate --source pypi` (the Python package's `stancekit download` tries the Hub, then PyPI).
+    #[arg(default_value = "accurate")]
+    pub name: String,
 }
 
 /// Inputs, outputs and batching: the same for every command.
@@ -63,7 +77,7 @@ pub struct InputArgs {
 pub struct NerArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Model directory (default: $STANCEKIT_NER_MODEL, else the bundled model).
+    /// Model directory or preset: fast (default; $STANCEKIT_NER_MODEL replaces it).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// How sub-word predictions are combined into word predictions.
@@ -98,7 +112,7 @@ pub struct StanceArgs {
     /// JSONL `targets`. Required unless the input is JSONL.
     #[arg(long = "target", short = 't')]
     pub targets: Vec<String>,
-    /// Model directory (default: $STANCEKIT_STANCE_MODEL, else the bundled model).
+    /// Model directory or preset: fast (default; $STANCEKIT_STANCE_MODEL replaces it) or accurate.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Hypothesis template with one `{}` for the target (default: the model's).
@@ -114,10 +128,10 @@ pub struct AnalyzeArgs {
     /// either, a document's most-mentioned entities that are not speakers.
     #[arg(long = "target", short = 't')]
     pub targets: Vec<String>,
-    /// NER model directory (default: $STANCEKIT_NER_MODEL, else the bundled model).
+    /// NER model directory or preset: fast (default; $STANCEKIT_NER_MODEL replaces it).
     #[arg(long)]
     pub ner_model: Option<PathBuf>,
-    /// Stance model directory (default: $STANCEKIT_STANCE_MODEL, else the bundled model).
+    /// Stance model directory or preset: fast (default; $STANCEKIT_STANCE_MODEL replaces it) or accurate.
     #[arg(long)]
     pub stance_model: Option<PathBuf>,
 }

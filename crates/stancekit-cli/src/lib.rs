@@ -13,6 +13,7 @@
 //! succeeded, 1 when some document or the model failed, 2 for usage errors.
 
 mod args;
+mod download;
 mod input;
 mod output;
 mod pipeline;
@@ -26,6 +27,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use stancekit_core::store::{resolve_model, ModelKind};
 use stancekit_core::{threads, EntityRecognizer, NerOptions, StanceClassifier, StanceOptions};
 
 use crate::args::{Cli, Command, InputArgs, OutputFormat};
@@ -33,23 +35,17 @@ use crate::input::Documents;
 use crate::output::{Resumable, Sink};
 use crate::pipeline::Task;
 
-fn default_model(variable: &str, name: &str) -> PathBuf {
-    if let Some(path) = std::env::var_os(variable) {
-        return PathBuf::from(path);
+/// The model directory of a `--model` argument: a directory or a preset (`fast`, `accurate`); see
+/// [`stancekit_core::store::resolve_model`].
+fn model_path(given: Option<&PathBuf>, kind: ModelKind) -> Result<PathBuf> {
+    match given {
+        Some(path) if path.to_str().is_none() => Ok(path.clone()),
+        _ => Ok(resolve_model(
+            given.and_then(|path| path.to_str()),
+            kind,
+            None,
+        )?),
     }
-    if let Some(root) = std::env::var_os("STANCEKIT_MODELS") {
-        return PathBuf::from(root).join(name);
-    }
-    // A binary built from a checkout uses that checkout's models.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../models")
-        .join(name)
-}
-
-fn model_path(given: Option<&PathBuf>, variable: &str, name: &str) -> PathBuf {
-    given
-        .cloned()
-        .unwrap_or_else(|| default_model(variable, name))
 }
 
 fn load_recognizer(path: &Path, options: NerOptions) -> Result<EntityRecognizer> {
@@ -63,8 +59,7 @@ fn load_classifier(path: &Path, options: StanceOptions) -> Result<StanceClassifi
 }
 
 /// A problem with the command line itself (exit status 2), found before any model loads.
-fn usage_error(command: &Command, format: OutputFormat) -> Option<String> {
-    let input = command.input();
+fn usage_error(command: &Command, input: &InputArgs, format: OutputFormat) -> Option<String> {
     if input.batch_size == 0 {
         return Some("--batch-size must be at least 1".into());
     }
@@ -90,8 +85,7 @@ fn usage_error(command: &Command, format: OutputFormat) -> Option<String> {
     None
 }
 
-fn output_format(command: &Command) -> OutputFormat {
-    let input = command.input();
+fn output_format(command: &Command, input: &InputArgs) -> OutputFormat {
     input.format.unwrap_or(if input.output.is_some() {
         OutputFormat::Jsonl
     } else if matches!(command, Command::Analyze(_)) {
@@ -153,7 +147,7 @@ fn run_task<T: Task>(task: &T, input: &InputArgs, format: OutputFormat) -> Resul
 fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
     match command {
         Command::Ner(args) => {
-            let path = model_path(args.model.as_ref(), "STANCEKIT_NER_MODEL", "ner");
+            let path = model_path(args.model.as_ref(), ModelKind::Ner)?;
             let options = NerOptions {
                 aggregation: args.aggregation.into(),
                 words: args.words.into(),
@@ -165,7 +159,7 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             run_task(&task, &args.input, format)
         }
         Command::Stance(args) => {
-            let path = model_path(args.model.as_ref(), "STANCEKIT_STANCE_MODEL", "stance");
+            let path = model_path(args.model.as_ref(), ModelKind::Stance)?;
             let options = StanceOptions {
                 hypothesis_template: args.template.clone(),
                 ..StanceOptions::default()
@@ -177,12 +171,8 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             run_task(&task, &args.input, format)
         }
         Command::Analyze(args) => {
-            let ner_path = model_path(args.ner_model.as_ref(), "STANCEKIT_NER_MODEL", "ner");
-            let stance_path = model_path(
-                args.stance_model.as_ref(),
-                "STANCEKIT_STANCE_MODEL",
-                "stance",
-            );
+            let ner_path = model_path(args.ner_model.as_ref(), ModelKind::Ner)?;
+            let stance_path = model_path(args.stance_model.as_ref(), ModelKind::Stance)?;
             let task = tasks::Analyze {
                 ner: load_recognizer(&ner_path, NerOptions::default())?,
                 stance: load_classifier(&stance_path, StanceOptions::default())?,
@@ -190,6 +180,7 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             };
             run_task(&task, &args.input, format)
         }
+        Command::Download(args) => Ok(download::run(&args) != 0),
     }
 }
 
@@ -218,8 +209,14 @@ where
             };
         }
     };
-    let format = output_format(&cli.command);
-    if let Some(message) = usage_error(&cli.command, format) {
+    if let Command::Download(args) = &cli.command {
+        return download::run(args);
+    }
+    let Some(input) = cli.command.input() else {
+        return 2;
+    };
+    let format = output_format(&cli.command, input);
+    if let Some(message) = usage_error(&cli.command, input, format) {
         eprintln!("error: {message}");
         return 2;
     }

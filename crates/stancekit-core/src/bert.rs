@@ -21,8 +21,8 @@ fn failed(error: tch::TchError) -> Error {
 
 /// A dense layer `x W^T + b`, on `[rows, in]` inputs.
 pub(crate) struct Linear {
-    weight: Tensor,
-    bias: Tensor,
+    pub(crate) weight: Tensor,
+    pub(crate) bias: Tensor,
 }
 
 impl Linear {
@@ -39,14 +39,18 @@ impl Linear {
     }
 }
 
-struct LayerNorm {
+pub(crate) struct LayerNorm {
     weight: Tensor,
     bias: Tensor,
     eps: f64,
 }
 
 impl LayerNorm {
-    fn from_vars(vars: &HashMap<String, Tensor>, prefix: &str, eps: f64) -> Option<LayerNorm> {
+    pub(crate) fn from_vars(
+        vars: &HashMap<String, Tensor>,
+        prefix: &str,
+        eps: f64,
+    ) -> Option<LayerNorm> {
         Some(LayerNorm {
             weight: vars.get(&format!("{prefix}.weight"))?.shallow_clone(),
             bias: vars.get(&format!("{prefix}.bias"))?.shallow_clone(),
@@ -54,7 +58,7 @@ impl LayerNorm {
         })
     }
 
-    fn apply(&self, input: &Tensor) -> Result<Tensor> {
+    pub(crate) fn apply(&self, input: &Tensor) -> Result<Tensor> {
         let width = self.weight.size()[0];
         input
             .f_layer_norm(
@@ -68,13 +72,74 @@ impl LayerNorm {
     }
 }
 
-struct Layer {
-    qkv: Linear,
-    attention_output: Linear,
-    attention_norm: LayerNorm,
-    intermediate: Linear,
-    output: Linear,
-    output_norm: LayerNorm,
+/// One post-LayerNorm transformer layer (BERT's and MPNet's), with the query, key and value projections fused.
+pub(crate) struct Layer {
+    pub(crate) qkv: Linear,
+    pub(crate) attention_output: Linear,
+    pub(crate) attention_norm: LayerNorm,
+    pub(crate) intermediate: Linear,
+    pub(crate) output: Linear,
+    pub(crate) output_norm: LayerNorm,
+}
+
+impl Layer {
+    /// The fused QKV projection of three `Linear`s.
+    pub(crate) fn fuse_qkv(query: &Linear, key: &Linear, value: &Linear) -> Result<Linear> {
+        Ok(Linear {
+            weight: Tensor::f_cat(&[&query.weight, &key.weight, &value.weight], 0)
+                .map_err(failed)?,
+            bias: Tensor::f_cat(&[&query.bias, &key.bias, &value.bias], 0).map_err(failed)?,
+        })
+    }
+
+    /// `states` `[rows * width, hidden]` through the layer. `mask` is what scaled-dot-product attention adds or
+    /// applies to the scores: a boolean `[rows, 1, 1, width]` (keys that may be attended to), or a float mask
+    /// broadcast to `[rows, heads, width, width]` (MPNet's position bias plus padding).
+    pub(crate) fn forward(
+        &self,
+        states: &Tensor,
+        mask: &Tensor,
+        (rows, width): (i64, i64),
+        heads: i64,
+    ) -> Result<Tensor> {
+        let hidden = states.size()[1];
+        let qkv = self
+            .qkv
+            .apply(states)?
+            .f_view([rows, width, 3, heads, hidden / heads])
+            .and_then(|qkv| qkv.f_permute([2, 0, 3, 1, 4]))
+            .map_err(failed)?;
+        let (query, key, value) = (qkv.get(0), qkv.get(1), qkv.get(2));
+        let context = Tensor::f_scaled_dot_product_attention(
+            &query,
+            &key,
+            &value,
+            Some(mask),
+            0.0,
+            false,
+            None::<f64>,
+        )
+        .and_then(|context| context.f_transpose(1, 2))
+        .and_then(|context| context.f_reshape([rows * width, hidden]))
+        .map_err(failed)?;
+        let attended = self
+            .attention_output
+            .apply(&context)?
+            .f_add(states)
+            .map_err(failed)?;
+        let attended = self.attention_norm.apply(&attended)?;
+        let inner = self
+            .intermediate
+            .apply(&attended)?
+            .f_gelu("none")
+            .map_err(failed)?;
+        let out = self
+            .output
+            .apply(&inner)?
+            .f_add(&attended)
+            .map_err(failed)?;
+        self.output_norm.apply(&out)
+    }
 }
 
 /// The embeddings and the transformer layers of a BERT encoder.
@@ -140,11 +205,7 @@ impl BertEncoder {
             ) else {
                 return Ok(None);
             };
-            let qkv = Linear {
-                weight: Tensor::f_cat(&[&query.weight, &key.weight, &value.weight], 0)
-                    .map_err(failed)?,
-                bias: Tensor::f_cat(&[&query.bias, &key.bias, &value.bias], 0).map_err(failed)?,
-            };
+            let qkv = Layer::fuse_qkv(&query, &key, &value)?;
             let (
                 Some(attention_output),
                 Some(attention_norm),
@@ -187,7 +248,6 @@ impl BertEncoder {
         let size = batch.input_ids.size();
         let (rows, width) = (size[0], size[1]);
         let (heads, hidden) = (self.heads, self.hidden);
-        let head_size = hidden / heads;
         let mut embedded =
             Tensor::f_embedding(&self.word, &batch.input_ids, -1, false, false).map_err(failed)?;
         if let (Some(table), Some(casing_ids)) = (&self.casing, &batch.casing_ids) {
@@ -214,42 +274,7 @@ impl BertEncoder {
             .and_then(|mask| mask.f_view([rows, 1, 1, width]))
             .map_err(failed)?;
         for layer in &self.layers {
-            let qkv = layer
-                .qkv
-                .apply(&states)?
-                .f_view([rows, width, 3, heads, head_size])
-                .and_then(|qkv| qkv.f_permute([2, 0, 3, 1, 4]))
-                .map_err(failed)?;
-            let (query, key, value) = (qkv.get(0), qkv.get(1), qkv.get(2));
-            let context = Tensor::f_scaled_dot_product_attention(
-                &query,
-                &key,
-                &value,
-                Some(&mask),
-                0.0,
-                false,
-                None::<f64>,
-            )
-            .and_then(|context| context.f_transpose(1, 2))
-            .and_then(|context| context.f_reshape([rows * width, hidden]))
-            .map_err(failed)?;
-            let attended = layer
-                .attention_output
-                .apply(&context)?
-                .f_add(&states)
-                .map_err(failed)?;
-            let attended = layer.attention_norm.apply(&attended)?;
-            let inner = layer
-                .intermediate
-                .apply(&attended)?
-                .f_gelu("none")
-                .map_err(failed)?;
-            let out = layer
-                .output
-                .apply(&inner)?
-                .f_add(&attended)
-                .map_err(failed)?;
-            states = layer.output_norm.apply(&out)?;
+            states = layer.forward(&states, &mask, (rows, width), heads)?;
         }
         states.f_view([rows, width, hidden]).map_err(failed)
     }

@@ -17,10 +17,13 @@ pub mod casing;
 pub mod decode;
 pub mod error;
 pub mod html;
+pub mod hub;
 pub mod model;
+mod mpnet;
 pub mod ner;
 pub mod sentences;
 pub mod stance;
+pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod threads;

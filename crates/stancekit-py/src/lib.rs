@@ -373,6 +373,91 @@ fn get_num_threads() -> usize {
     stancekit_core::threads::num_threads()
 }
 
+/// The model directory a model argument names: a directory, or a preset (`fast`, `accurate`) looked up in
+/// `$STANCEKIT_MODELS`, else `bundled`, else the source checkout (`kind` is "ner" or "stance").
+#[pyfunction]
+#[pyo3(signature = (spec, kind, bundled=None))]
+fn resolve_model(
+    py: Python<'_>,
+    spec: Option<&str>,
+    kind: &str,
+    bundled: Option<std::path::PathBuf>,
+) -> PyResult<std::path::PathBuf> {
+    use stancekit_core::store::ModelKind;
+    let kind = match kind {
+        "ner" => ModelKind::Ner,
+        "stance" => ModelKind::Stance,
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown model kind {other:?}; expected 'ner' or 'stance'"
+            )))
+        }
+    };
+    py.detach(|| stancekit_core::store::resolve_model(spec, kind, bundled.as_deref()))
+        .map_err(|error| PyStancekitError(error).into())
+}
+
+/// Downloads one file of a Hub repository into the Hub cache (see `stancekit_core::hub`); returns its path.
+#[pyfunction]
+#[pyo3(signature = (repo_id, filename, revision="main"))]
+fn hub_download(
+    py: Python<'_>,
+    repo_id: &str,
+    filename: &str,
+    revision: &str,
+) -> PyResult<std::path::PathBuf> {
+    py.detach(|| stancekit_core::hub::download(repo_id, revision, filename, &mut |_, _| {}))
+        .map_err(|error| PyStancekitError(error).into())
+}
+
+/// Fetches a base (preset name or Hub id) from the Hub into the Hub cache, verifies a known base's weights,
+/// and returns the snapshot folder.
+#[pyfunction]
+fn download_from_hub(py: Python<'_>, name: &str) -> PyResult<std::path::PathBuf> {
+    py.detach(|| stancekit_core::store::download_from_hub(name, &mut |_, _| {}))
+        .map_err(|error| PyStancekitError(error).into())
+}
+
+/// The Hugging Face Hub cache folder stancekit reads and writes.
+#[pyfunction]
+fn hub_cache_dir() -> std::path::PathBuf {
+    stancekit_core::hub::cache_dir()
+}
+
+/// The folder holding a fetched base (the store's, else the Hub cache's), or None.
+#[pyfunction]
+fn find_base(name: &str) -> Option<std::path::PathBuf> {
+    stancekit_core::store::find_base(name)
+}
+
+/// What stancekit knows about a base: repo_id, revision, sha256, files, pypi_pieces, pypi_folder; or None.
+#[pyfunction]
+fn known_base(py: Python<'_>, name: &str) -> PyResult<Option<Py<pyo3::types::PyDict>>> {
+    let Some(base) = stancekit_core::store::known_base(name) else {
+        return Ok(None);
+    };
+    let dict = pyo3::types::PyDict::new(py);
+    dict.set_item("repo_id", base.repo_id)?;
+    dict.set_item("revision", base.revision)?;
+    dict.set_item("sha256", base.sha256)?;
+    dict.set_item("files", base.files.to_vec())?;
+    dict.set_item("pypi_pieces", base.pypi_pieces.to_vec())?;
+    dict.set_item("pypi_folder", base.pypi_folder)?;
+    Ok(Some(dict.unbind()))
+}
+
+/// The folder where stancekit keeps downloaded model bases (`STANCEKIT_HOME`, else the user's cache).
+#[pyfunction]
+fn store_home() -> std::path::PathBuf {
+    stancekit_core::store::home()
+}
+
+/// The store folder of the base with Hub id `repo_id`.
+#[pyfunction]
+fn base_dir(repo_id: &str) -> std::path::PathBuf {
+    stancekit_core::store::base_dir(repo_id)
+}
+
 #[pyfunction]
 fn cli_main(py: Python<'_>, argv: Vec<String>) -> u8 {
     py.detach(|| stancekit_cli::run(argv))
@@ -394,5 +479,13 @@ fn _lib(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(analysis_html, module)?)?;
     module.add_function(wrap_pyfunction!(set_num_threads, module)?)?;
     module.add_function(wrap_pyfunction!(get_num_threads, module)?)?;
+    module.add_function(wrap_pyfunction!(store_home, module)?)?;
+    module.add_function(wrap_pyfunction!(resolve_model, module)?)?;
+    module.add_function(wrap_pyfunction!(hub_download, module)?)?;
+    module.add_function(wrap_pyfunction!(download_from_hub, module)?)?;
+    module.add_function(wrap_pyfunction!(find_base, module)?)?;
+    module.add_function(wrap_pyfunction!(hub_cache_dir, module)?)?;
+    module.add_function(wrap_pyfunction!(known_base, module)?)?;
+    module.add_function(wrap_pyfunction!(base_dir, module)?)?;
     Ok(())
 }

@@ -34,6 +34,22 @@ pub enum Family {
     DistilBert,
     /// RoBERTa.
     Roberta,
+    /// MPNet (stancekit's own forward, [`crate::mpnet`]).
+    Mpnet,
+}
+
+/// Where a directory's weights come from.
+#[derive(Debug, Clone)]
+pub enum Weights {
+    /// `model.safetensors` in the directory.
+    Full(PathBuf),
+    /// A PEFT LoRA adapter in the directory, merged at load into the weights of a base model directory.
+    Adapter {
+        /// The base model directory (holds `model.safetensors`).
+        base: PathBuf,
+        /// The adapter directory (holds `adapter_config.json` and `adapter_model.safetensors`).
+        adapter: PathBuf,
+    },
 }
 
 /// The architecture name of stancekit's BERT token classifier with casing embeddings.
@@ -67,6 +83,8 @@ pub struct ModelDir {
     pub pad_id: i64,
     /// stancekit's settings from the config.
     pub settings: StancekitSettings,
+    /// The weights: the directory's own, or a base plus an adapter.
+    pub weights: Weights,
     pub(crate) config: Value,
 }
 
@@ -145,16 +163,23 @@ impl ModelDir {
         }
         let config_path = path.join("config.json");
         let config = read_config(&config_path)?;
-        if !path.join("model.safetensors").is_file() {
+        let weights = if path.join("model.safetensors").is_file() {
+            Weights::Full(path.join("model.safetensors"))
+        } else if path.join("adapter_config.json").is_file() {
+            Weights::Adapter {
+                base: crate::store::adapter_base(&path)?,
+                adapter: path.clone(),
+            }
+        } else {
             let problem = if path.join("pytorch_model.bin").is_file() {
                 "model.safetensors is missing and pytorch_model.bin is refused: unpickling can run arbitrary code. \
                  Convert it once with `python -c \"import torch; from safetensors.torch import save_file; \
                  save_file(torch.load('pytorch_model.bin', weights_only=True), 'model.safetensors')\"`"
             } else {
-                "model.safetensors is missing"
+                "model.safetensors is missing (and no adapter_config.json makes this an adapter directory)"
             };
             return Err(Error::model_load(path.join("model.safetensors"), problem));
-        }
+        };
         if !path.join("tokenizer.json").is_file() {
             return Err(Error::model_load(
                 path.join("tokenizer.json"),
@@ -189,10 +214,11 @@ impl ModelDir {
             "bert" => Family::Bert,
             "distilbert" => Family::DistilBert,
             "roberta" => Family::Roberta,
+            "mpnet" => Family::Mpnet,
             other => {
                 return Err(Error::model_load(
                     &config_path,
-                    format!("model_type {other:?} ({architecture}) is not supported; expected bert, distilbert or roberta"),
+                    format!("model_type {other:?} ({architecture}) is not supported; expected bert, distilbert, roberta or mpnet"),
                 ))
             }
         };
@@ -230,8 +256,8 @@ impl ModelDir {
             .and_then(Value::as_u64)
             .map(|value| value as usize)
             .unwrap_or(512);
-        // RoBERTa reserves the first two positions for padding offsets.
-        let max_positions = if family == Family::Roberta {
+        // RoBERTa and MPNet count positions from the padding id + 1: the first two are never used by tokens.
+        let max_positions = if matches!(family, Family::Roberta | Family::Mpnet) {
             max_positions.saturating_sub(2)
         } else {
             max_positions
@@ -248,6 +274,7 @@ impl ModelDir {
             max_positions,
             pad_id,
             settings,
+            weights,
             config,
         })
     }
@@ -276,7 +303,11 @@ impl ModelDir {
         self.path.join("tokenizer.json")
     }
 
+    /// The weights file (the adapter directory for an adapter), for messages.
     pub(crate) fn weights_path(&self) -> PathBuf {
-        self.path.join("model.safetensors")
+        match &self.weights {
+            Weights::Full(path) => path.clone(),
+            Weights::Adapter { adapter, .. } => adapter.clone(),
+        }
     }
 }

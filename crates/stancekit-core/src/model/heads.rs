@@ -11,11 +11,12 @@ use serde_json::Value;
 use tch::nn::{self, VarStore};
 use tch::{Device, Tensor};
 
-use super::weights::load_weights;
+use super::weights::{load_weights, model_tensors};
 use super::{Batch, Family, ModelDir};
 use crate::bert::{BertEncoder, Linear};
 use crate::casing::CASING_CLASSES;
 use crate::error::{catch_panic, Error, Result};
+use crate::mpnet::MpnetEncoder;
 
 enum TokenHead {
     /// stancekit's own BERT forward (see [`crate::bert`]).
@@ -26,6 +27,11 @@ enum TokenHead {
     Bert(BertForTokenClassification),
     DistilBert(DistilBertForTokenClassification),
     Roberta(RobertaForTokenClassification),
+    /// stancekit's MPNet forward (see [`crate::mpnet`]).
+    Mpnet {
+        encoder: MpnetEncoder,
+        classifier: Linear,
+    },
 }
 
 /// A token classifier on libtorch: `Send`, not `Sync` (wrap it in a `Mutex`).
@@ -67,6 +73,21 @@ impl TokenModel {
                     RobertaForTokenClassification::new(&root, &dir.typed_config::<BertConfig>()?)
                         .map_err(rust_bert_error(dir.config_path()))?,
                 ),
+                Family::Mpnet => {
+                    let tensors = model_tensors(dir)?;
+                    return Ok(TokenModel {
+                        _store: store,
+                        head: TokenHead::Mpnet {
+                            encoder: MpnetEncoder::from_weights(
+                                &tensors,
+                                &dir.config,
+                                &dir.weights_path(),
+                            )?,
+                            classifier: head_linear(&tensors, "classifier", dir)?,
+                        },
+                        casing: None,
+                    });
+                }
             };
             let casing_table = if dir.casing {
                 let classes = dir
@@ -93,7 +114,7 @@ impl TokenModel {
             } else {
                 None
             };
-            load_weights(&store, &dir.weights_path())?;
+            load_weights(&store, &model_tensors(dir)?, &dir.weights_path())?;
             store.freeze();
             if let Some(fast) = fast_token_head(&store, dir, casing_table.as_ref())? {
                 return Ok(TokenModel {
@@ -133,17 +154,11 @@ impl TokenModel {
                     TokenHead::Fast {
                         encoder,
                         classifier,
-                    } => {
-                        let states = encoder.forward(batch)?;
-                        let size = states.size();
-                        let flat = states
-                            .f_view([size[0] * size[1], size[2]])
-                            .map_err(|error| Error::inference("token classification", error))?;
-                        classifier
-                            .apply(&flat)?
-                            .f_view([size[0], size[1], -1])
-                            .map_err(|error| Error::inference("token classification", error))?
-                    }
+                    } => per_token(&encoder.forward(batch)?, classifier)?,
+                    TokenHead::Mpnet {
+                        encoder,
+                        classifier,
+                    } => per_token(&encoder.forward(batch)?, classifier)?,
                     TokenHead::Bert(model) => {
                         let embeds = match (&self.casing, &batch.casing_ids) {
                             (Some((word, table)), Some(casing_ids)) => Some(
@@ -208,6 +223,12 @@ enum SequenceHead {
     Bert(BertForSequenceClassification),
     DistilBert(DistilBertModelClassifier),
     Roberta(RobertaForSequenceClassification),
+    /// stancekit's MPNet forward with `MPNetClassificationHead` (dense, tanh, out_proj on the first token).
+    Mpnet {
+        encoder: MpnetEncoder,
+        dense: Linear,
+        out_proj: Linear,
+    },
 }
 
 /// A sequence(-pair) classifier on libtorch: `Send`, not `Sync` (wrap it in a `Mutex`).
@@ -237,8 +258,23 @@ impl SequenceModel {
                     )
                     .map_err(rust_bert_error(dir.config_path()))?,
                 ),
+                Family::Mpnet => {
+                    let tensors = model_tensors(dir)?;
+                    return Ok(SequenceModel {
+                        _store: store,
+                        head: SequenceHead::Mpnet {
+                            encoder: MpnetEncoder::from_weights(
+                                &tensors,
+                                &dir.config,
+                                &dir.weights_path(),
+                            )?,
+                            dense: head_linear(&tensors, "classifier.dense", dir)?,
+                            out_proj: head_linear(&tensors, "classifier.out_proj", dir)?,
+                        },
+                    });
+                }
             };
-            load_weights(&store, &dir.weights_path())?;
+            load_weights(&store, &model_tensors(dir)?, &dir.weights_path())?;
             store.freeze();
             let head = fast_sequence_head(&store, dir)?.unwrap_or(head);
             Ok(SequenceModel {
@@ -267,6 +303,21 @@ impl SequenceModel {
                             .f_tanh()
                             .map_err(|error| Error::inference("sequence classification", error))?;
                         classifier.apply(&pooled)?
+                    }
+                    SequenceHead::Mpnet {
+                        encoder,
+                        dense,
+                        out_proj,
+                    } => {
+                        let states = encoder.forward(batch)?;
+                        let first = states
+                            .f_select(1, 0)
+                            .map_err(|error| Error::inference("sequence classification", error))?;
+                        let hidden = dense
+                            .apply(&first)?
+                            .f_tanh()
+                            .map_err(|error| Error::inference("sequence classification", error))?;
+                        out_proj.apply(&hidden)?
                     }
                     SequenceHead::Bert(model) => {
                         model
@@ -308,6 +359,33 @@ impl SequenceModel {
             })
         })
     }
+}
+
+/// A classifier applied to every position of `states` `[batch, length, hidden]`: `[batch, length, labels]`.
+fn per_token(states: &Tensor, classifier: &Linear) -> Result<Tensor> {
+    let failed = |error| Error::inference("token classification", error);
+    let size = states.size();
+    let flat = states
+        .f_view([size[0] * size[1], size[2]])
+        .map_err(failed)?;
+    classifier
+        .apply(&flat)?
+        .f_view([size[0], size[1], -1])
+        .map_err(failed)
+}
+
+/// A head's dense layer by its Hugging Face name, or an error naming the weights.
+fn head_linear(
+    tensors: &std::collections::HashMap<String, Tensor>,
+    prefix: &str,
+    dir: &ModelDir,
+) -> Result<Linear> {
+    Linear::from_vars(tensors, prefix).ok_or_else(|| {
+        Error::model_load(
+            dir.weights_path(),
+            format!("tensor \"{prefix}.weight\" or \"{prefix}.bias\" is missing (does config.json describe these weights?)"),
+        )
+    })
 }
 
 /// Whether stancekit's own BERT forward may replace rust-bert's: always, unless

@@ -15,6 +15,7 @@
 //! The module is split by concern: [`dir`] validates a directory, `weights` reads (and merges) its tensors,
 //! `batch` pads inputs, and `heads` builds the classifiers on the encoders.
 
+mod adapter;
 mod batch;
 pub mod dir;
 mod heads;
@@ -26,8 +27,9 @@ use tch::{Kind, Tensor};
 
 use crate::error::{Error, Result};
 
+pub(crate) use adapter::base_name as adapter_base_name;
 pub(crate) use batch::Batch;
-pub use dir::{Family, ModelDir, StancekitSettings, Task, CASING_ARCHITECTURE};
+pub use dir::{Family, ModelDir, StancekitSettings, Task, Weights, CASING_ARCHITECTURE};
 pub(crate) use heads::{SequenceModel, TokenModel};
 
 /// Locks a model for one forward pass. Inference only reads the weights, so a panic in another thread cannot
