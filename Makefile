@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: all demo test fuzz bench bench-corpus venv build wheel install base rust-checks rust-test python-test lint notebooks eval-ner eval-stance clean
+.PHONY: all demo test fuzz bench bench-corpus venv build wheel install base rust-checks rust-test python-test lint notebooks eval-ner eval-stance eval-stance-accurate clean
 
 all: build
 
@@ -48,7 +48,7 @@ wheel: $(STAMP)
 install: wheel
 	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps dist/stancekit-*.whl
 
-demo: build install
+demo: build install base
 	@test -f models/ner/model.safetensors || { echo "models/ner is missing"; exit 1; }
 	@echo "== stancekit ner $(ARTICLE) (bundled model: models/ner, see its MODEL_CARD.md)"
 	$(CLI) ner $(ARTICLE) --format table
@@ -58,6 +58,12 @@ demo: build install
 	@echo
 	@echo "== stancekit analyze $(ARTICLE): who said what, and each speaker's stance"
 	$(CLI) analyze $(ARTICLE) $(DEMO_TARGETS) --format table
+	@echo
+	@echo "== the accurate tier: stancekit stance --model accurate (all-mpnet-base-v2 + the bundled LoRA adapter)"
+	$(CLI) stance $(ARTICLE) $(DEMO_TARGETS) --model accurate --format table
+	@echo
+	@echo "== stancekit analyze --stance-model accurate"
+	$(CLI) analyze $(ARTICLE) $(DEMO_TARGETS) --stance-model accurate --format table
 	@echo
 	@echo "== the same through the installed Python package"
 	$(BIN)/python -c "import stancekit; ner = stancekit.EntityRecognizer(); \
@@ -99,6 +105,9 @@ eval-ner: install
 
 eval-stance: install
 	$(BIN)/python -m training.evaluate stance --model models/stance --data-dir $(DATA_DIR)
+
+eval-stance-accurate: install base
+	$(BIN)/python -m training.evaluate stance --model accurate --data-dir $(DATA_DIR)
 
 # Same-process timings against transformers (not part of make test; prints a Markdown table).
 bench: install build

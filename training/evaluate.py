@@ -2,6 +2,7 @@
 
     python -m training.evaluate ner --model models/ner --data-dir ../shared/data
     python -m training.evaluate stance --model models/stance --data-dir ../shared/data
+    python -m training.evaluate stance --model accurate     # a preset: this checkout's models/stance-accurate
 
 NER: entity-level micro F1 (exact span and type, conlleval rules via seqeval) on CoNLL-2003 test, plus per-type
 F1. Documents are fed whole (sentences joined by newlines), as a user would feed an article, and the entities'
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
-from training.common import DEFAULT_DATA_DIR
+from training.common import DEFAULT_DATA_DIR, REPO_ROOT
 
 
 def evaluate_ner(model: Path, data_dir: Path, split: str, words: str = "names") -> dict:
@@ -229,7 +231,9 @@ def evaluate_stance_dev(model: Path, data_dir: Path, seed: int = 13, unrelated: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("task", choices=["ner", "stance"])
-    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument(
+        "--model", required=True, help="a model directory, or a preset (fast, accurate) of this checkout's models/"
+    )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument(
         "--words", default="names", choices=["names", "pretokenizer"], help="NER word grouping (see EntityRecognizer)"
@@ -237,6 +241,11 @@ def main() -> None:
     parser.add_argument("--split", default="test", help="test, or dev (NER: CoNLL dev; stance: the selection dev mix)")
     parser.add_argument("--out", type=Path, default=None, help="metrics file (default: MODEL/metrics.json)")
     args = parser.parse_args()
+    # Presets name this checkout's models (whose metrics files these are), not the installed wheel's copies.
+    os.environ.setdefault("STANCEKIT_MODELS", str(REPO_ROOT / "models"))
+    from stancekit._models import resolve_model
+
+    args.model = resolve_model(args.model, args.task)
     if args.task == "ner":
         metrics = evaluate_ner(args.model, args.data_dir, args.split, args.words)
     elif args.split == "dev":
