@@ -232,3 +232,14 @@ def test_accurate_stance_model_matches_peft_on_the_real_base(article: str) -> No
     sentences = [line for line in article.splitlines() if line.strip()][:6]
     pairs = [(sentence, target) for sentence in sentences for target in TARGETS]
     _assert_stance_parity(classifier, merged, ACCURATE, pairs, 1e-3)
+
+
+def test_analyze_takes_a_tier(article: str) -> None:
+    targets = ["peace talks with Russia"]
+    tier = stancekit.analyze(article, targets, models="accurate")
+    given = stancekit.analyze(article, targets, stance=stancekit.StanceClassifier("accurate"))
+    cells = lambda analysis: [(s.speaker, s.target, s.label, round(s.score, 5)) for s in analysis.stances]
+    assert cells(tier) == cells(given)
+    assert cells(tier) != cells(stancekit.analyze(article, targets))
+    with pytest.raises(ValueError, match="fast' or 'accurate"):
+        stancekit.analyze(article, targets, models="huge")

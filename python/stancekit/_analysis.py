@@ -169,17 +169,18 @@ def analyze(
     targets: list[str] | None = None,
     ner: EntityRecognizer | None = None,
     stance: StanceClassifier | None = None,
+    *,
+    models: str = "fast",
 ) -> Analysis:
     """Analyses a document: sentences, document entities, speaker attributions and speaker × target stances.
 
     `targets=None` uses the document's most-mentioned entities that are not speakers. `ner` and `stance` default to
-    the bundled models (loaded once and reused).
+    the models of the `models` tier, `"fast"` or `"accurate"` (loaded once per process and reused).
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     targets = check_targets(targets)
-    ner = ner if ner is not None else _default("ner")
-    stance = stance if stance is not None else _default("stance")
+    ner, stance = default_models(ner, stance, models)
     raw_json, matrix = _lib.analyze(ner._inner, stance._inner, text, targets)
     return _build(text, raw_json, matrix)
 
@@ -196,15 +197,23 @@ def check_targets(targets: Any) -> list[str] | None:
     return checked
 
 
-_DEFAULTS: dict[str, Any] = {}
+_DEFAULTS: dict[tuple[str, str], Any] = {}
 
 
-def default_models(ner: EntityRecognizer | None, stance: StanceClassifier | None) -> tuple[Any, Any]:
-    """The models given, or the bundled defaults (loaded once per process)."""
-    return (ner if ner is not None else _default("ner"), stance if stance is not None else _default("stance"))
+def default_models(
+    ner: EntityRecognizer | None, stance: StanceClassifier | None, models: str = "fast"
+) -> tuple[Any, Any]:
+    """The models given, or those of the `models` tier ("fast" or "accurate"; loaded once per process). NER is the
+    same in both tiers."""
+    if models not in ("fast", "accurate"):
+        raise ValueError(f"models must be 'fast' or 'accurate', not {models!r}")
+    return (
+        ner if ner is not None else _default("ner", "fast"),
+        stance if stance is not None else _default("stance", models),
+    )
 
 
-def _default(kind: str) -> Any:
-    if kind not in _DEFAULTS:
-        _DEFAULTS[kind] = EntityRecognizer() if kind == "ner" else StanceClassifier()
-    return _DEFAULTS[kind]
+def _default(kind: str, tier: str) -> Any:
+    if (kind, tier) not in _DEFAULTS:
+        _DEFAULTS[kind, tier] = EntityRecognizer(tier) if kind == "ner" else StanceClassifier(tier)
+    return _DEFAULTS[kind, tier]

@@ -58,6 +58,7 @@ def analyze_many(
     *,
     ner: EntityRecognizer | None = None,
     stance: StanceClassifier | None = None,
+    models: str = "fast",
     batch_size: int = 16,
     progress: bool | None = None,
 ) -> Iterator[Analysis]:
@@ -69,12 +70,12 @@ def analyze_many(
     documents. A document that fails raises its error (`InvalidInputError`, …) with its id in the message,
     after every earlier document was yielded; the documents of its batch are computed one by one, so a bad
     document never takes a good one with it. `progress` shows a tqdm bar (None: where tqdm is installed and a
-    terminal or a notebook is watching).
+    terminal or a notebook is watching). Models not given are those of the `models` tier ("fast" or "accurate").
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     targets = check_targets(targets)
-    ner, stance = default_models(ner, stance)
+    ner, stance = default_models(ner, stance, models)
     total = len(docs) if hasattr(docs, "__len__") and not isinstance(docs, str) else None  # type: ignore[arg-type]
     bar = _progress_bar(progress, total)
     documents = _documents(docs)
@@ -102,6 +103,7 @@ def analyze_frame(
     *,
     ner: EntityRecognizer | None = None,
     stance: StanceClassifier | None = None,
+    models: str = "fast",
     batch_size: int = 16,
     progress: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
@@ -123,5 +125,7 @@ def analyze_frame(
     for position, (_, body) in enumerate(docs):
         if not isinstance(body, str):
             raise TypeError(f"row {position}: column {text!r} must hold str, not {type(body).__name__}")
-    analyses = analyze_many(docs, targets, ner=ner, stance=stance, batch_size=batch_size, progress=progress)
+    analyses = analyze_many(
+        docs, targets, ner=ner, stance=stance, models=models, batch_size=batch_size, progress=progress
+    )
     return frames(analyses, id_column, ids.dtype)
