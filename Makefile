@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: all demo test fuzz bench bench-corpus venv build wheel install base rust-checks rust-test python-test lint notebooks eval-ner eval-stance eval-stance-accurate clean
+.PHONY: all demo test fuzz bench bench-corpus venv build wheel install base rust-checks rust-test python-test lint notebooks eval-ner eval-stance eval-stance-accurate eval-attribution clean
 
 all: build
 
@@ -105,6 +105,9 @@ eval-ner: install
 
 eval-stance: install
 	$(BIN)/python -m training.evaluate stance --model models/stance --data-dir $(DATA_DIR)
+
+eval-attribution: install
+	$(BIN)/python -m training.evaluate attribution --model models/attribution --split dev --data-dir $(DATA_DIR)
 
 eval-stance-accurate: install base
 	$(BIN)/python -m training.evaluate stance --model accurate --data-dir $(DATA_DIR)

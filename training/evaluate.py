@@ -3,6 +3,7 @@
     python -m training.evaluate ner --model models/ner --data-dir ../shared/data
     python -m training.evaluate stance --model models/stance --data-dir ../shared/data
     python -m training.evaluate stance --model accurate     # a preset: this checkout's models/stance-accurate
+    python -m training.evaluate attribution --model models/attribution --split dev|test
 
 NER: entity-level micro F1 (exact span and type, conlleval rules via seqeval) on CoNLL-2003 test, plus per-type
 F1. Documents are fed whole (sentences joined by newlines), as a user would feed an article, and the entities'
@@ -154,6 +155,70 @@ class _PairPredictor:
         return [next(bare) if p.bare_target else next(sentence) for p in pairs]
 
 
+_EDGE = " \t\n\"'“”‘’«».,;:!?()[]{}-–—"
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The range without spaces, quotes and punctuation at its edges; None when nothing is left."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _words(text: str, ranges) -> set[int]:
+    """Start offsets of the word tokens (runs of letters and digits) inside `ranges`."""
+    import re
+
+    words = set()
+    for start, end in ranges:
+        words.update(start + match.start() for match in re.finditer(r"\w+", text[start:end]))
+    return words
+
+
+def _prf(gold: int, predicted: int, correct: int) -> dict[str, float]:
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def evaluate_attribution(model: Path, data_dir: Path, split: str) -> dict:
+    """Source, cue and content spans of PolNeAR `split` through the engine's attribution head: exact-span F1 (each
+    gold range and each predicted span, compared after stripping spaces, quotes and punctuation at their edges) and
+    word-token F1 (the words inside the spans)."""
+    import stancekit
+    from training.polnear import ROLES, read_split
+
+    articles = read_split(data_dir, split)
+    recognizer = stancekit.EntityRecognizer(model, head="attribution")
+    started = time.perf_counter()
+    predictions = recognizer.predict_batch([article.text for article in articles])
+    seconds = time.perf_counter() - started
+    metrics: dict = {"task": "attribution", "split": split, "articles": len(articles)}
+    for role in ROLES:
+        counts = {"span": [0, 0, 0], "word": [0, 0, 0]}
+        for article, entities in zip(articles, predictions, strict=True):
+            text = article.text
+            gold_ranges = [r for relation in article.relations for r in relation.role(role)]
+            gold = {span for span in (_strip(text, s, e) for s, e in gold_ranges) if span}
+            predicted_ranges = [(e.start, e.end) for e in entities if e.label == role]
+            predicted = {span for span in (_strip(text, s, e) for s, e in predicted_ranges) if span}
+            counts["span"][0] += len(gold)
+            counts["span"][1] += len(predicted)
+            counts["span"][2] += len(gold & predicted)
+            gold_words, predicted_words = _words(text, gold_ranges), _words(text, predicted_ranges)
+            counts["word"][0] += len(gold_words)
+            counts["word"][1] += len(predicted_words)
+            counts["word"][2] += len(gold_words & predicted_words)
+        for unit, (gold_count, predicted_count, correct) in counts.items():
+            for name, value in _prf(gold_count, predicted_count, correct).items():
+                metrics[f"{role.lower()}_{unit}_{name}"] = value
+    metrics["inference_seconds"] = seconds
+    return metrics
+
+
 def evaluate_stance(model: Path, data_dir: Path) -> dict:
     from training import stance_data
 
@@ -230,7 +295,7 @@ def evaluate_stance_dev(model: Path, data_dir: Path, seed: int = 13, unrelated: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("task", choices=["ner", "stance"])
+    parser.add_argument("task", choices=["ner", "stance", "attribution"])
     parser.add_argument(
         "--model", required=True, help="a model directory, or a preset (fast, accurate) of this checkout's models/"
     )
@@ -245,8 +310,10 @@ def main() -> None:
     os.environ.setdefault("STANCEKIT_MODELS", str(REPO_ROOT / "models"))
     from stancekit._models import resolve_model
 
-    args.model = resolve_model(args.model, args.task)
-    if args.task == "ner":
+    args.model = resolve_model(args.model, "stance" if args.task == "stance" else "ner")
+    if args.task == "attribution":
+        metrics = evaluate_attribution(args.model, args.data_dir, args.split)
+    elif args.task == "ner":
         metrics = evaluate_ner(args.model, args.data_dir, args.split, args.words)
     elif args.split == "dev":
         metrics = evaluate_stance_dev(args.model, args.data_dir)
@@ -254,7 +321,8 @@ def main() -> None:
         metrics = evaluate_stance(args.model, args.data_dir)
     text = json.dumps(metrics, indent=2)
     print(text)
-    out = args.out or args.model / ("metrics.json" if args.split == "test" else f"metrics-{args.split}.json")
+    prefix = "attribution-metrics" if args.task == "attribution" else "metrics"
+    out = args.out or args.model / (f"{prefix}.json" if args.split == "test" else f"{prefix}-{args.split}.json")
     out.write_text(text + "\n", encoding="utf-8")
 
 

@@ -66,8 +66,10 @@ class EntityRecognizer:
 
     `words="names"` labels a name with inner hyphens or dots as one word ("Jean-Luc", "U.S.", "non-European"), as
     CoNLL-style training data cuts it; `words="pretokenizer"` splits at every punctuation mark, as the
-    `transformers` token-classification pipeline does. Safe to share between threads; inference releases the GIL.
-    Pickling stores the model path and options.
+    `transformers` token-classification pipeline does. `head="attribution"` runs a model's second token head
+    (`attribution_classifier`, e.g. `models/attribution`): spans labelled SOURCE, CUE and CONTENT of reported
+    speech instead of entities. Safe to share between threads; inference releases the GIL. Pickling stores the
+    model path and options.
     """
 
     def __init__(
@@ -79,8 +81,9 @@ class EntityRecognizer:
         window: int | None = None,
         stride: int | None = None,
         words: WordGrouping = "names",
+        head: Literal["entities", "attribution"] = "entities",
     ) -> None:
-        self._init_args = (_model_path(model, "ner"), aggregation, batch_size, window, stride, words)
+        self._init_args = (_model_path(model, "ner"), aggregation, batch_size, window, stride, words, head)
         self._inner = _lib.NativeEntityRecognizer(*self._init_args)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -124,10 +127,16 @@ class EntityRecognizer:
 
 
 def _rebuild_recognizer(
-    path: str, aggregation: Aggregation, batch_size: int, window: Any, stride: Any, words: WordGrouping = "names"
+    path: str,
+    aggregation: Aggregation,
+    batch_size: int,
+    window: Any,
+    stride: Any,
+    words: WordGrouping = "names",
+    head: Literal["entities", "attribution"] = "entities",
 ):
     return EntityRecognizer(
-        path, aggregation=aggregation, batch_size=batch_size, window=window, stride=stride, words=words
+        path, aggregation=aggregation, batch_size=batch_size, window=window, stride=stride, words=words, head=head
     )
 
 

@@ -47,6 +47,7 @@ class NativeEntityRecognizer:
         window: int | None = None,
         stride: int | None = None,
         words: str = "names",
+        head: str = "entities",
     ) -> NativeEntityRecognizer: ...
     @property
     def labels(self) -> list[str]: ...

@@ -34,7 +34,7 @@ pub mod windows;
 pub use analysis::{analyze, analyze_batch, Analysis, Attribution, DocumentEntity, SpeakerStance};
 pub use decode::WordGrouping;
 pub use error::{Error, Result};
-pub use ner::{EntityRecognizer, NerOptions, TokenScores};
+pub use ner::{EntityRecognizer, NerOptions, TokenHeadKind, TokenScores};
 pub use sentences::Sentence;
 pub use stance::{StanceClassifier, StanceOptions};
 pub use types::{Aggregation, Entity, Stance, StancePrediction};

@@ -53,6 +53,19 @@ pub struct NerOptions {
     /// Texts longer than this many bytes are processed in pieces cut at line breaks (else at whitespace), and
     /// a batch is processed in groups of about this many bytes. Entities never cross a cut.
     pub segment_bytes: usize,
+    /// Which of the model's token heads labels the text.
+    pub head: TokenHeadKind,
+}
+
+/// The token heads a model directory may have on one encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenHeadKind {
+    /// The named-entity head (`classifier`, labels from `id2label`).
+    #[default]
+    Entities,
+    /// The attribution head (`attribution_classifier`, labels from `attribution_labels`: source, cue and content
+    /// spans of reported speech).
+    Attribution,
 }
 
 impl Default for NerOptions {
@@ -64,6 +77,7 @@ impl Default for NerOptions {
             window: None,
             stride: None,
             segment_bytes: 1 << 16,
+            head: TokenHeadKind::Entities,
         }
     }
 }
@@ -187,12 +201,23 @@ impl EntityRecognizer {
             .unwrap_or(window / 4)
             .min(content.saturating_sub(1));
         validate(content, stride)?;
-        let model = TokenModel::load(&dir)?;
+        let (model, labels) = match options.head {
+            TokenHeadKind::Entities => (TokenModel::load(&dir, "classifier")?, dir.labels.clone()),
+            TokenHeadKind::Attribution => {
+                let labels = dir.attribution_labels.clone().ok_or_else(|| {
+                    Error::model_load(
+                        dir.path.join("config.json"),
+                        "this model has no attribution head (config.json lists no attribution_labels)",
+                    )
+                })?;
+                (TokenModel::load(&dir, "attribution_classifier")?, labels)
+            }
+        };
         Ok(EntityRecognizer {
             path: dir.path.clone(),
             tokenizer,
             model: Mutex::new(model),
-            labels: dir.labels.clone(),
+            labels,
             casing: dir.casing,
             pad_id: dir.pad_id,
             content,

@@ -10,7 +10,8 @@ use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyValueError
 use pyo3::prelude::*;
 use pyo3::{create_exception, Bound};
 use stancekit_core::{
-    Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions, WordGrouping,
+    Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions,
+    TokenHeadKind, WordGrouping,
 };
 
 create_exception!(
@@ -95,7 +96,8 @@ struct NativeEntityRecognizer {
 #[pymethods]
 impl NativeEntityRecognizer {
     #[new]
-    #[pyo3(signature = (path, aggregation="first", batch_size=16, window=None, stride=None, words="names"))]
+    #[pyo3(signature = (path, aggregation="first", batch_size=16, window=None, stride=None, words="names", head="entities"))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -104,7 +106,17 @@ impl NativeEntityRecognizer {
         window: Option<usize>,
         stride: Option<usize>,
         words: &str,
+        head: &str,
     ) -> PyResult<Self> {
+        let head = match head {
+            "entities" => TokenHeadKind::Entities,
+            "attribution" => TokenHeadKind::Attribution,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "head must be 'entities' or 'attribution', not {other:?}"
+                )))
+            }
+        };
         let aggregation: Aggregation = aggregation
             .parse()
             .map_err(|error: Error| PyValueError::new_err(error.to_string()))?;
@@ -120,6 +132,7 @@ impl NativeEntityRecognizer {
             batch_size,
             window,
             stride,
+            head,
             ..NerOptions::default()
         };
         let inner = detach(py, || EntityRecognizer::with_options(&path, options))?;

@@ -85,6 +85,8 @@ pub struct ModelDir {
     pub settings: StancekitSettings,
     /// The weights: the directory's own, or a base plus an adapter.
     pub weights: Weights,
+    /// Labels of a second token head on the same encoder (`attribution_classifier`), from `attribution_labels`.
+    pub attribution_labels: Option<Vec<String>>,
     pub(crate) config: Value,
 }
 
@@ -262,6 +264,20 @@ impl ModelDir {
         } else {
             max_positions
         };
+        let attribution_labels = match config.get("attribution_labels") {
+            None => None,
+            Some(value) => Some(
+                serde_json::from_value::<Vec<String>>(value.clone())
+                    .ok()
+                    .filter(|labels| labels.len() >= 2)
+                    .ok_or_else(|| {
+                        Error::model_load(
+                            &config_path,
+                            "attribution_labels must be a list of at least two label names",
+                        )
+                    })?,
+            ),
+        };
         let pad_id = config
             .get("pad_token_id")
             .and_then(Value::as_i64)
@@ -275,6 +291,7 @@ impl ModelDir {
             pad_id,
             settings,
             weights,
+            attribution_labels,
             config,
         })
     }

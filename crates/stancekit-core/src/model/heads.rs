@@ -53,7 +53,9 @@ fn rust_bert_error(path: PathBuf) -> impl FnOnce(rust_bert::RustBertError) -> Er
 }
 
 impl TokenModel {
-    pub(crate) fn load(dir: &ModelDir) -> Result<TokenModel> {
+    /// Loads the directory's token classifier: `head_name` names its linear layer (`classifier`, or a second head
+    /// such as `attribution_classifier` on the same encoder, which only stancekit's BERT forward runs).
+    pub(crate) fn load(dir: &ModelDir, head_name: &str) -> Result<TokenModel> {
         catch_panic("building the token classifier", || {
             let mut store = VarStore::new(Device::Cpu);
             let root = store.root();
@@ -83,7 +85,7 @@ impl TokenModel {
                                 &dir.config,
                                 &dir.weights_path(),
                             )?,
-                            classifier: head_linear(&tensors, "classifier", dir)?,
+                            classifier: head_linear(&tensors, head_name, dir)?,
                         },
                         casing: None,
                     });
@@ -114,9 +116,27 @@ impl TokenModel {
             } else {
                 None
             };
-            load_weights(&store, &model_tensors(dir)?, &dir.weights_path())?;
+            let tensors = model_tensors(dir)?;
+            load_weights(&store, &tensors, &dir.weights_path())?;
             store.freeze();
-            if let Some(fast) = fast_token_head(&store, dir, casing_table.as_ref())? {
+            if head_name != "classifier" {
+                let classifier = head_linear(&tensors, head_name, dir)?;
+                let fast = fast_token_head(&store, dir, casing_table.as_ref(), Some(classifier))?;
+                return fast
+                    .map(|fast| TokenModel {
+                        _store: store,
+                        head: fast,
+                        casing: None,
+                    })
+                    .ok_or_else(|| {
+                        Error::model_load(
+                            dir.config_path(),
+                            format!("the {head_name} head runs on stancekit's BERT forward only (not with STANCEKIT_REFERENCE_FORWARD=1, not on this architecture)"),
+                        )
+                    });
+            }
+            drop(tensors);
+            if let Some(fast) = fast_token_head(&store, dir, casing_table.as_ref(), None)? {
                 return Ok(TokenModel {
                     _store: store,
                     head: fast,
@@ -399,12 +419,13 @@ fn fast_token_head(
     store: &VarStore,
     dir: &ModelDir,
     casing: Option<&Tensor>,
+    classifier: Option<Linear>,
 ) -> Result<Option<TokenHead>> {
     if dir.family != Family::Bert || !fast_forward_allowed() {
         return Ok(None);
     }
     let vars = store.variables();
-    let Some(classifier) = Linear::from_vars(&vars, "classifier") else {
+    let Some(classifier) = classifier.or_else(|| Linear::from_vars(&vars, "classifier")) else {
         return Ok(None);
     };
     Ok(
