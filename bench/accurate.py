@@ -11,10 +11,7 @@ adapter merge on both sides.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,7 +24,7 @@ ACCURATE = REPO / "models" / "stance-accurate"
 
 
 def accurate_rows(article: str, targets: list[str], reps: int, data_dir: Path) -> list[tuple[str, ...]]:
-    from bench.run import best_batch_size, median_seconds, ratio, transformers_pairs
+    from bench.run import best_batch_size, median_seconds, ratio, rss_probe, transformers_pairs
 
     rows: list[tuple[str, ...]] = []
     base = stancekit.download("accurate", quiet=True)
@@ -83,14 +80,7 @@ def accurate_rows(article: str, targets: list[str], reps: int, data_dir: Path) -
     ner = stancekit.EntityRecognizer()
     seconds = median_seconds(lambda: stancekit.analyze(article, targets[:4], ner=ner, stance=accurate), reps)
     rows.append(("accurate tier: analyze the article, 4 targets, models loaded (s)", f"{seconds:.2f}", "n/a", ""))
-    probe = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "rss_probe.py"), "--data-dir", str(data_dir), "--stance", "accurate"],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    rss = json.loads(probe.stdout.strip().splitlines()[-1])
+    rss = rss_probe(data_dir, "--stance", "accurate")
     rows.append(
         (
             "accurate tier: peak RSS, stancekit alone (MB): imported / both models loaded / after analyze",

@@ -93,6 +93,18 @@ def transformers_pairs(
     return run
 
 
+def rss_probe(data_dir: Path, *extra: str) -> dict:
+    """`bench/rss_probe.py` in a child process that imports only stancekit: its peak-RSS readings (MB)."""
+    probe = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "rss_probe.py"), "--data-dir", str(data_dir), *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    return json.loads(probe.stdout.strip().splitlines()[-1])
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -288,14 +300,7 @@ def main() -> None:
     seconds = median_seconds(lambda: stancekit.analyze(article, TARGETS[:4], ner=ner, stance=stance), args.reps)
     rows.append(("analyze the article, 4 targets, models loaded (s)", f"{seconds:.2f}", "n/a", ""))
 
-    probe = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "rss_probe.py"), "--data-dir", str(args.data_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    rss = json.loads(probe.stdout.strip().splitlines()[-1])
+    rss = rss_probe(args.data_dir)
     rows.append(
         (
             f"peak RSS, stancekit alone (MB): imported / both models loaded / after a {rss['document_tokens']:,}-token"

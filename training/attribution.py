@@ -34,6 +34,7 @@ from training.common import (
     save_model_dir,
     seed_everything,
     setup_logging,
+    write_training_record,
 )
 from training.conll import read_documents
 from training.ner import build_chunks
@@ -269,17 +270,12 @@ def main() -> None:
     log.info("best epoch %d; writing %s", best_epoch, args.out)
     best_model = BertWithCasingForTokensAndAttribution.from_pretrained(str(args.work_dir / "best"))
     save_model_dir(best_model, config, args.init, args.out, fp16=True)
-    (args.out / "training.json").write_text(
-        json.dumps(
-            {
-                "command": "python -m training.attribution",
-                "args": {k: str(v) for k, v in vars(args).items()},
-                "history": history,
-                "best_epoch": best_epoch,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_training_record(
+        args.out,
+        "python -m training.attribution",
+        args,
+        history=history,
+        best_epoch=best_epoch,
     )
 
 

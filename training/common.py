@@ -129,6 +129,12 @@ def save_model_dir(model: torch.nn.Module, config: dict, base_dir: Path, out: Pa
         shutil.copy(vocab, out / "vocab.txt")
 
 
+def write_training_record(out: Path, command: str, args, **fields) -> None:
+    """`out/training.json`: the command, its arguments and what the run recorded (history, best epoch, …)."""
+    record = {"command": command, "args": {k: str(v) for k, v in vars(args).items()}, **fields}
+    (out / "training.json").write_text(json.dumps(record, indent=2) + "\n")
+
+
 class Timer:
     def __init__(self) -> None:
         self.start = time.monotonic()

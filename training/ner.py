@@ -10,7 +10,6 @@ the first subword of each word. The epoch with the best dev entity F1 is kept.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from training.common import (
     save_model_dir,
     seed_everything,
     setup_logging,
+    write_training_record,
 )
 from training.conll import LABELS, Sentence, pack_document, read_documents
 
@@ -277,18 +277,13 @@ def main() -> None:
         else model
     )
     save_model_dir(best, _config_dict(config, args), base, args.out, fp16=True)
-    (args.out / "training.json").write_text(
-        json.dumps(
-            {
-                "command": "python -m training.ner",
-                "args": {k: str(v) for k, v in vars(args).items()},
-                "history": history,
-                "best_epoch": best_epoch,
-                "best_dev_f1": best_f1,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_training_record(
+        args.out,
+        "python -m training.ner",
+        args,
+        history=history,
+        best_epoch=best_epoch,
+        best_dev_f1=best_f1,
     )
 
 

@@ -39,6 +39,7 @@ from training.common import (
     save_model_dir,
     seed_everything,
     setup_logging,
+    write_training_record,
 )
 from training.stance_data import LABELS, TEMPLATE, Pair, dev_mix, read_pairs, training_mix
 
@@ -264,20 +265,15 @@ def main() -> None:
     else:
         best_model = AutoModelForSequenceClassification.from_pretrained(str(args.work_dir / "best"))
         save_model_dir(best_model, config_dict, base, args.out, fp16=True)
-    (args.out / "training.json").write_text(
-        json.dumps(
-            {
-                "command": "python -m training.stance",
-                "args": {k: str(v) for k, v in vars(args).items()},
-                "train_pairs": len(train),
-                "pairs_file": pairs_meta,
-                "history": history,
-                "best_epoch": best_point,
-                "best_dev_macro_f1": best,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_training_record(
+        args.out,
+        "python -m training.stance",
+        args,
+        train_pairs=len(train),
+        pairs_file=pairs_meta,
+        history=history,
+        best_epoch=best_point,
+        best_dev_macro_f1=best,
     )
 
 

@@ -32,12 +32,7 @@ def base_dir(name: str) -> Path:
     """The folder of a base (preset name such as `"accurate"`, or Hub id): where it was fetched to (the store, else
     the Hub cache), or the store folder it would be fetched to."""
     found = _lib.find_base(name)
-    return Path(found) if found is not None else Path(_lib.base_dir(_repo_id(name)))
-
-
-def _repo_id(name: str) -> str:
-    known = _lib.known_base(name)
-    return known["repo_id"] if known else name
+    return Path(found) if found is not None else Path(_lib.base_dir(name))
 
 
 def _sha256(path: Path) -> str:
@@ -67,8 +62,8 @@ def download(name: str = "accurate", *, source: str = "auto", quiet: bool = Fals
         if not quiet:
             print(f"stancekit: {message}", file=sys.stderr, flush=True)
 
-    repo_id = _repo_id(name)
     known = _lib.known_base(name)
+    repo_id = known["repo_id"] if known else name
     if source in ("auto", "hub"):
         say(f"fetching {repo_id} from the Hugging Face Hub into {_lib.hub_cache_dir()}")
         try:

@@ -304,11 +304,16 @@ fn copy_hashing(
         progress(size, total);
     }
     file.sync_all().map_err(|error| error.to_string())?;
-    let digest = hasher.finalize();
-    Ok((
-        size,
-        digest.iter().map(|byte| format!("{byte:02x}")).collect(),
-    ))
+    Ok((size, hex_digest(hasher)))
+}
+
+/// A finished sha256 as lower-case hex, as the Hub's ETags and stancekit's pinned hashes write it.
+pub(crate) fn hex_digest(hasher: Sha256) -> String {
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 fn rename(from: &Path, to: &Path) -> Result<()> {

@@ -264,11 +264,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         }
         hasher.update(&buffer[..read]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect())
+    Ok(crate::hub::hex_digest(hasher))
 }
 
 /// The base directory an adapter directory's `adapter_config.json` names: a directory (absolute, or relative

@@ -465,10 +465,10 @@ fn store_home() -> std::path::PathBuf {
     stancekit_core::store::home()
 }
 
-/// The store folder of the base with Hub id `repo_id`.
+/// The store folder of a base, by preset name (`accurate`) or Hub id.
 #[pyfunction]
-fn base_dir(repo_id: &str) -> std::path::PathBuf {
-    stancekit_core::store::base_dir(repo_id)
+fn base_dir(name: &str) -> std::path::PathBuf {
+    stancekit_core::store::base_dir(stancekit_core::store::base_id(name))
 }
 
 #[pyfunction]

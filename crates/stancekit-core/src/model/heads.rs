@@ -18,20 +18,33 @@ use crate::casing::CASING_CLASSES;
 use crate::error::{catch_panic, Error, Result};
 use crate::mpnet::MpnetEncoder;
 
+/// stancekit's own encoder forwards.
+enum Encoder {
+    /// BERT and MiniLM (see [`crate::bert`]).
+    Bert(BertEncoder),
+    /// MPNet (see [`crate::mpnet`]).
+    Mpnet(MpnetEncoder),
+}
+
+impl Encoder {
+    /// Hidden states `[batch, length, hidden]`.
+    fn forward(&self, batch: &Batch) -> Result<Tensor> {
+        match self {
+            Encoder::Bert(encoder) => encoder.forward(batch),
+            Encoder::Mpnet(encoder) => encoder.forward(batch),
+        }
+    }
+}
+
 enum TokenHead {
-    /// stancekit's own BERT forward (see [`crate::bert`]).
-    Fast {
-        encoder: BertEncoder,
+    /// stancekit's own forward and a linear classifier on every position.
+    Own {
+        encoder: Encoder,
         classifier: Linear,
     },
     Bert(BertForTokenClassification),
     DistilBert(DistilBertForTokenClassification),
     Roberta(RobertaForTokenClassification),
-    /// stancekit's MPNet forward (see [`crate::mpnet`]).
-    Mpnet {
-        encoder: MpnetEncoder,
-        classifier: Linear,
-    },
 }
 
 /// A token classifier on libtorch: `Send`, not `Sync` (wrap it in a `Mutex`).
@@ -79,12 +92,12 @@ impl TokenModel {
                     let tensors = model_tensors(dir)?;
                     return Ok(TokenModel {
                         _store: store,
-                        head: TokenHead::Mpnet {
-                            encoder: MpnetEncoder::from_weights(
+                        head: TokenHead::Own {
+                            encoder: Encoder::Mpnet(MpnetEncoder::from_weights(
                                 &tensors,
                                 &dir.config,
                                 &dir.weights_path(),
-                            )?,
+                            )?),
                             classifier: head_linear(&tensors, head_name, dir)?,
                         },
                         casing: None,
@@ -171,11 +184,7 @@ impl TokenModel {
         catch_panic("token classification", || {
             tch::no_grad(|| {
                 let logits = match &self.head {
-                    TokenHead::Fast {
-                        encoder,
-                        classifier,
-                    } => per_token(&encoder.forward(batch)?, classifier)?,
-                    TokenHead::Mpnet {
+                    TokenHead::Own {
                         encoder,
                         classifier,
                     } => per_token(&encoder.forward(batch)?, classifier)?,
@@ -234,21 +243,16 @@ impl TokenModel {
 }
 
 enum SequenceHead {
-    /// stancekit's own BERT forward (see [`crate::bert`]).
-    Fast {
-        encoder: BertEncoder,
+    /// stancekit's own forward, then `classifier(tanh(pooler(first token)))`: BERT's pooler and classifier, and
+    /// MPNet's `MPNetClassificationHead` (`classifier.dense`, `classifier.out_proj`), compute the same.
+    Own {
+        encoder: Encoder,
         pooler: Linear,
         classifier: Linear,
     },
     Bert(BertForSequenceClassification),
     DistilBert(DistilBertModelClassifier),
     Roberta(RobertaForSequenceClassification),
-    /// stancekit's MPNet forward with `MPNetClassificationHead` (dense, tanh, out_proj on the first token).
-    Mpnet {
-        encoder: MpnetEncoder,
-        dense: Linear,
-        out_proj: Linear,
-    },
 }
 
 /// A sequence(-pair) classifier on libtorch: `Send`, not `Sync` (wrap it in a `Mutex`).
@@ -282,14 +286,14 @@ impl SequenceModel {
                     let tensors = model_tensors(dir)?;
                     return Ok(SequenceModel {
                         _store: store,
-                        head: SequenceHead::Mpnet {
-                            encoder: MpnetEncoder::from_weights(
+                        head: SequenceHead::Own {
+                            encoder: Encoder::Mpnet(MpnetEncoder::from_weights(
                                 &tensors,
                                 &dir.config,
                                 &dir.weights_path(),
-                            )?,
-                            dense: head_linear(&tensors, "classifier.dense", dir)?,
-                            out_proj: head_linear(&tensors, "classifier.out_proj", dir)?,
+                            )?),
+                            pooler: head_linear(&tensors, "classifier.dense", dir)?,
+                            classifier: head_linear(&tensors, "classifier.out_proj", dir)?,
                         },
                     });
                 }
@@ -309,7 +313,7 @@ impl SequenceModel {
         catch_panic("sequence classification", || {
             tch::no_grad(|| {
                 let logits = match &self.head {
-                    SequenceHead::Fast {
+                    SequenceHead::Own {
                         encoder,
                         pooler,
                         classifier,
@@ -323,21 +327,6 @@ impl SequenceModel {
                             .f_tanh()
                             .map_err(|error| Error::inference("sequence classification", error))?;
                         classifier.apply(&pooled)?
-                    }
-                    SequenceHead::Mpnet {
-                        encoder,
-                        dense,
-                        out_proj,
-                    } => {
-                        let states = encoder.forward(batch)?;
-                        let first = states
-                            .f_select(1, 0)
-                            .map_err(|error| Error::inference("sequence classification", error))?;
-                        let hidden = dense
-                            .apply(&first)?
-                            .f_tanh()
-                            .map_err(|error| Error::inference("sequence classification", error))?;
-                        out_proj.apply(&hidden)?
                     }
                     SequenceHead::Bert(model) => {
                         model
@@ -430,8 +419,8 @@ fn fast_token_head(
     };
     Ok(
         BertEncoder::from_vars(&vars, &dir.config, casing.map(Tensor::shallow_clone))?.map(
-            |encoder| TokenHead::Fast {
-                encoder,
+            |encoder| TokenHead::Own {
+                encoder: Encoder::Bert(encoder),
                 classifier,
             },
         ),
@@ -451,8 +440,8 @@ fn fast_sequence_head(store: &VarStore, dir: &ModelDir) -> Result<Option<Sequenc
         return Ok(None);
     };
     Ok(
-        BertEncoder::from_vars(&vars, &dir.config, None)?.map(|encoder| SequenceHead::Fast {
-            encoder,
+        BertEncoder::from_vars(&vars, &dir.config, None)?.map(|encoder| SequenceHead::Own {
+            encoder: Encoder::Bert(encoder),
             pooler,
             classifier,
         }),
