@@ -34,15 +34,20 @@ def test_analysis_structure_and_offsets(tiny_models, article: str) -> None:
     for attribution in analysis.attributions:
         assert attribution.speaker in analysis.speakers
         assert 0.0 <= attribution.confidence <= 1.0
+        for span in [attribution.source, attribution.cue, *attribution.content]:
+            assert span is None or article[span.start : span.end] == span.text
     for entity in analysis.entities:
         for mention in entity.mentions:
             assert article[mention.start : mention.end] == mention.text
     assert len(analysis.stances) == len(analysis.speakers) * len(analysis.targets)
     for stance_entry in analysis.stances:
         assert stance_entry.label in ("favor", "against", "none")
+        assert stance_entry.basis in ("evidence", "read_as_none", "no_relevant_content")
+        assert (stance_entry.label != "none") == (stance_entry.basis == "evidence")
         for start, end in stance_entry.evidence:
             assert any(
-                a.start == start and a.end == end and a.speaker == stance_entry.speaker for a in analysis.attributions
+                a.speaker == stance_entry.speaker and any((c.start, c.end) == (start, end) for c in a.content)
+                for a in analysis.attributions
             )
     matrix, speakers, columns = analysis.stance_matrix()
     assert isinstance(matrix, np.ndarray) and matrix.shape == (len(speakers), len(columns))
@@ -74,8 +79,8 @@ def test_to_pandas(tiny_models, article: str) -> None:
     ner, stance = tiny_models
     frames = stancekit.analyze(article, ["NATO"], ner=ner, stance=stance).to_pandas()
     assert set(frames) == {"entities", "attributions", "stances", "evidence"}
-    assert {"speaker", "sentence", "cue"} <= set(frames["attributions"].columns)
-    assert {"speaker", "target", "label", "evidence_count"} <= set(frames["stances"].columns)
+    assert {"speaker", "source", "cue", "content", "content_ranges"} <= set(frames["attributions"].columns)
+    assert {"speaker", "target", "label", "evidence_count", "basis"} <= set(frames["stances"].columns)
     assert frames["stances"]["evidence_count"].sum() == len(frames["evidence"])
 
 
@@ -88,7 +93,12 @@ def test_article_speakers_with_the_bundled_ner_model(article: str, tiny_nli: Pat
     speakers = set(analysis.speakers)
     assert {"JD Vance", "Donald Trump", "Pete Hegseth", "Emmanuel Macron", "author"} <= speakers
     first = analysis.attributions[0]
-    assert (first.speaker, first.cue) == ("JD Vance", "according to")
+    assert first.speaker == "JD Vance" and first.cue is not None and first.cue.text.lower() == "according to"
+    # The learned attribution head names group speakers and reads stances from contents only.
+    assert "European leaders" in speakers
+    for entry in analysis.stances:
+        if entry.label != "none":
+            assert entry.evidence
     roles = {entity.name: entity.roles for entity in analysis.entities}
     assert "Vice President" in roles["JD Vance"]
     assert "Defense Secretary" in roles["Pete Hegseth"]

@@ -113,6 +113,43 @@ def test_stance_api(tiny_nli: Path) -> None:
     assert classifier.predict_batch([]) == []
     custom = StanceClassifier(tiny_nli, hypothesis_template="{} is good.")
     assert custom.hypothesis("Peace") == "Peace is good."
+    assert classifier.evidence_threshold == 0.5
+    with pytest.raises(stancekit.InvalidInputError, match="evidence_threshold"):
+        StanceClassifier(tiny_nli, evidence_threshold=1.5)
+
+
+def test_long_texts_are_read_in_windows_of_sentences(tiny_nli: Path) -> None:
+    """A text that does not fit beside the hypothesis is classified a window of whole sentences at a time, and the
+    windows combined by the evidence rule, instead of being cut at `max_length`."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(tiny_nli / "tokenizer.json"))
+    count = lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
+    first = "Vance said the sanctions on Russia must stay in place for now."
+    second = "Macron warned that Europe would not accept any deal made without Ukraine at the table."
+    target = "sanctions on Russia"
+    hypothesis = count(f"The author supports {target}.")
+    # Room for the longer sentence beside the hypothesis, not for both.
+    max_length = 3 + hypothesis + max(count(first), count(second)) + 2
+    assert count(f"{first} {second}") + hypothesis + 3 > max_length
+    for threshold in (0.0, 0.99):
+        windowed = StanceClassifier(tiny_nli, max_length=max_length, evidence_threshold=threshold)
+        whole = windowed.predict(f"{first} {second}", target)
+        parts = [windowed.predict(part, target) for part in (first, second)]
+        evidence = [p for p in parts if max(p.scores["favor"], p.scores["against"]) >= threshold and p.label != "none"]
+        pool = evidence or parts
+        mean = {label: sum(p.scores[label] for p in pool) / len(pool) for label in ("favor", "against", "none")}
+        for label, value in mean.items():
+            assert whole.scores[label] == pytest.approx(value, abs=1e-5)
+        if evidence:
+            assert whole.label == ("favor" if mean["favor"] >= mean["against"] else "against")
+        else:
+            assert whole.label == "none"
+    # A text that fits is classified whole, as before.
+    fitting = StanceClassifier(tiny_nli)
+    assert fitting.predict(f"{first} {second}", target).scores == pytest.approx(
+        fitting.predict_batch([(f"{first} {second}", target)])[0].scores
+    )
 
 
 def test_pandas_output(tiny_ner: Path, tiny_nli: Path) -> None:

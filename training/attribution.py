@@ -166,6 +166,17 @@ def main() -> None:
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast (on a GPU)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--limit-docs", type=int, default=0, help="smoke tests: only N articles / documents per split")
+    parser.add_argument(
+        "--sentences",
+        action="store_true",
+        help="also train NER on every CoNLL sentence alone (as users feed short texts), and score dev that way too",
+    )
+    parser.add_argument(
+        "--attribution-fraction",
+        type=float,
+        default=1.0,
+        help="share of the PolNeAR windows drawn each epoch (a continuation run that weighs NER up)",
+    )
     args = parser.parse_args()
 
     setup_logging(args.work_dir / "train.log")
@@ -183,6 +194,10 @@ def main() -> None:
     dev_windows, dev_gold = build_windows(tokenizer, dev_articles, args.max_length, args.max_length // 2)
     train_chunks = build_chunks(tokenizer, train_docs, args.max_length)
     dev_chunks = build_chunks(tokenizer, dev_docs, args.max_length)
+    dev_sentence_chunks = []
+    if args.sentences:
+        train_chunks += build_chunks(tokenizer, _one_per_document(train_docs), args.max_length)
+        dev_sentence_chunks = build_chunks(tokenizer, _one_per_document(dev_docs), args.max_length)
     log.info(
         "PolNeAR windows train %d dev %d; CoNLL chunks train %d dev %d; args %s",
         len(train_windows),
@@ -206,7 +221,8 @@ def main() -> None:
     optimizer = torch.optim.AdamW(groups, lr=args.lr)
     attribution_lengths = [len(window.input_ids) for window in train_windows]
     ner_lengths = [len(chunk["input_ids"]) for chunk in train_chunks]
-    steps_per_epoch = -(-len(train_windows) // args.batch_size) + -(-len(train_chunks) // args.batch_size)
+    drawn = max(1, round(args.attribution_fraction * len(train_windows)))
+    steps_per_epoch = -(-drawn // args.batch_size) + -(-len(train_chunks) // args.batch_size)
     total = steps_per_epoch * args.epochs
     scheduler = linear_schedule(optimizer, warmup=int(0.06 * total), total=total)
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
@@ -225,6 +241,7 @@ def main() -> None:
     for epoch in range(1, args.epochs + 1):
         model.train()
         batches = [("attribution", b) for b in bucketed_batches(attribution_lengths, args.batch_size, rng)]
+        batches = batches[: -(-drawn // args.batch_size)]
         batches += [("ner", b) for b in bucketed_batches(ner_lengths, args.batch_size, rng)]
         rng.shuffle(batches)
         losses = {"attribution": [0.0, 0], "ner": [0.0, 0]}
@@ -253,6 +270,11 @@ def main() -> None:
         scores = attribution_scores(dev_gold, predicted)
         ner_f1 = float(entity_f1(ner_gold, ner_predicted))
         score = scores["mean_span_f1"] + ner_f1
+        sentence_f1 = None
+        if dev_sentence_chunks:
+            sentence_predicted, sentence_gold = _ner_predict_on(model, dev_sentence_chunks, device, args.bf16)
+            sentence_f1 = float(entity_f1(sentence_gold, sentence_predicted))
+            score = scores["mean_span_f1"] + (ner_f1 + sentence_f1) / 2
         history.append(
             {
                 "epoch": epoch,
@@ -260,6 +282,7 @@ def main() -> None:
                 "ner_loss": losses["ner"][0] / max(1, losses["ner"][1]),
                 **scores,
                 "ner_dev_f1": ner_f1,
+                "ner_dev_sentences_f1": sentence_f1,
                 "minutes": timer.minutes(),
             }
         )
@@ -277,6 +300,11 @@ def main() -> None:
         history=history,
         best_epoch=best_epoch,
     )
+
+
+def _one_per_document(documents: list) -> list:
+    """Every sentence as a document of its own."""
+    return [[sentence] for document in documents for sentence in document]
 
 
 @torch.inference_mode()

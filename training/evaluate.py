@@ -4,6 +4,7 @@
     python -m training.evaluate stance --model models/stance --data-dir ../shared/data
     python -m training.evaluate stance --model accurate     # a preset: this checkout's models/stance-accurate
     python -m training.evaluate attribution --model models/attribution --split dev|test
+    python -m training.evaluate stance-threshold --model fast   # chooses and records the evidence threshold
 
 NER: entity-level micro F1 (exact span and type, conlleval rules via seqeval) on CoNLL-2003 test, plus per-type
 F1. Documents are fed whole (sentences joined by newlines), as a user would feed an article, and the entities'
@@ -293,9 +294,53 @@ def evaluate_stance_dev(model: Path, data_dir: Path, seed: int = 13, unrelated: 
     }
 
 
+def choose_threshold(model: Path, data_dir: Path, seed: int = 13, unrelated: int = 800) -> dict:
+    """The evidence threshold of a stance model, chosen on the model-selection dev mix: a pair is favor (against)
+    when its probability of favor (against) is its largest and at least the threshold, else none (the engine's
+    evidence rule, `stancekit_core::stance::evidence`); the
+    threshold with the best macro-F1 over the three classes wins (the higher one on ties). Also how often each
+    threshold abstains (answers none) and how precise its favor/against answers are."""
+    import random
+
+    from training import stance_data
+
+    pairs = stance_data.dev_mix(data_dir, random.Random(seed + 1), unrelated_pairs=unrelated)
+    predictions = _PairPredictor(model)(pairs)
+    gold = [pair.label for pair in pairs]
+    rows = []
+    for step in range(34, 96):
+        threshold = step / 100
+        predicted = []
+        for prediction in predictions:
+            favor, against = prediction.scores["favor"], prediction.scores["against"]
+            best, probability = ("favor", favor) if favor >= against else ("against", against)
+            evidence = probability >= threshold and probability > prediction.scores["none"]
+            predicted.append(best if evidence else "none")
+        macro = sum(_f1(gold, predicted, label) for label in stance_data.LABELS) / 3
+        calls = [i for i, label in enumerate(predicted) if label != "none"]
+        rows.append(
+            {
+                "threshold": threshold,
+                "dev_macro_f1": macro,
+                "abstains": 1 - len(calls) / len(pairs),
+                "stance_precision": sum(gold[i] == predicted[i] for i in calls) / len(calls) if calls else 0.0,
+            }
+        )
+    best = max(rows, key=lambda row: (round(row["dev_macro_f1"], 4), row["threshold"]))
+    return {"task": "stance-threshold", "split": "dev-mix", "pairs": len(pairs), "chosen": best, "grid": rows}
+
+
+def _write_threshold(model: Path, threshold: float) -> None:
+    """Records the chosen evidence threshold in the model's config.json (`stancekit.evidence_threshold`)."""
+    path = model / "config.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config.setdefault("stancekit", {})["evidence_threshold"] = threshold
+    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("task", choices=["ner", "stance", "attribution"])
+    parser.add_argument("task", choices=["ner", "stance", "stance-threshold", "attribution"])
     parser.add_argument(
         "--model", required=True, help="a model directory, or a preset (fast, accurate) of this checkout's models/"
     )
@@ -310,7 +355,14 @@ def main() -> None:
     os.environ.setdefault("STANCEKIT_MODELS", str(REPO_ROOT / "models"))
     from stancekit._models import resolve_model
 
-    args.model = resolve_model(args.model, "stance" if args.task == "stance" else "ner")
+    args.model = resolve_model(args.model, "stance" if args.task.startswith("stance") else "ner")
+    if args.task == "stance-threshold":
+        metrics = choose_threshold(args.model, args.data_dir)
+        print(json.dumps(metrics["chosen"], indent=2))
+        _write_threshold(args.model, metrics["chosen"]["threshold"])
+        out = args.out or args.model / "evidence-threshold-dev.json"
+        out.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        return
     if args.task == "attribution":
         metrics = evaluate_attribution(args.model, args.data_dir, args.split)
     elif args.task == "ner":

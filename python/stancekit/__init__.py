@@ -14,6 +14,7 @@ from stancekit._api import (
     StancePrediction,
     to_pandas,
 )
+from stancekit._attribution import AttributionExtractor, Relation, Span
 from stancekit._corpus import analyze_frame, analyze_many
 from stancekit._lib import (
     InferenceError,
@@ -29,13 +30,16 @@ from stancekit._threads import get_num_threads, set_num_threads
 __all__ = [
     "Analysis",
     "Attribution",
+    "AttributionExtractor",
     "DocumentEntity",
     "Entity",
     "EntityRecognizer",
     "InferenceError",
     "InvalidInputError",
     "ModelLoadError",
+    "Relation",
     "Sentence",
+    "Span",
     "SpeakerStance",
     "StanceClassifier",
     "StancePrediction",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from stancekit import _lib
 from stancekit._api import Entity, EntityRecognizer, StanceClassifier, StanceLabel
+from stancekit._attribution import Span, span
 
 if TYPE_CHECKING:
     import numpy as np
@@ -18,15 +19,8 @@ AUTHOR = "author"
 
 
 @dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(Span):
     """A sentence; `text[start:end] == sentence.text`."""
-
-    start: int
-    end: int
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,21 +38,36 @@ class DocumentEntity:
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
-    """The speaker (a canonical name, or "author") of the sentence at `text[start:end]`."""
+    """Who says what: `content` (one or more ranges) said by `speaker`, a document entity's name, a group speaker
+    named by its source ("European leaders") or "author" (a sentence in no reported speech). `source` is how the
+    text names the speaker ("he", "the defense secretary"), `cue` the reporting words; both are None for the
+    author. `start`/`end` cover source, cue and content."""
 
     speaker: str
     start: int
     end: int
-    cue: str
+    source: Span | None
+    cue: Span | None
+    content: list[Span]
     confidence: float
+
+    @property
+    def content_text(self) -> str:
+        """The content's ranges joined by a space."""
+        return " ".join(part.text for part in self.content)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+Basis = Literal["evidence", "read_as_none", "no_relevant_content"]
+
+
 @dataclass(frozen=True, slots=True)
 class SpeakerStance:
-    """A speaker's stance toward a target; `evidence` holds the `(start, end)` of the sentences showing it."""
+    """A speaker's stance toward a target, read from their contents: favor or against only with evidence
+    (`evidence`: the `(start, end)` of those contents). `basis` says what the label rests on: "evidence",
+    "read_as_none" (contents mention the target, the model reads no stance) or "no_relevant_content"."""
 
     speaker: str
     target: str
@@ -66,6 +75,7 @@ class SpeakerStance:
     score: float
     scores: dict[str, float]
     evidence: list[tuple[int, int]]
+    basis: Basis = "evidence"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,7 +128,7 @@ class Analysis:
 
     def to_pandas(self) -> dict[str, pd.DataFrame]:
         """Tidy frames: `entities` (one row per mention), `attributions`, `stances` (one row per speaker and target)
-        and `evidence` (one row per evidence sentence of a stance).
+        and `evidence` (one row per evidence content of a stance).
 
         The columns and their types are the same for every document, even one without entities."""
         from stancekit._frames import frames
@@ -145,7 +155,18 @@ def _build(text: str, raw_json: str, matrix: Any, id: Any = None) -> Analysis:
             for e in raw["entities"]
         ],
         speakers=raw["speakers"],
-        attributions=[Attribution(**a) for a in raw["attributions"]],
+        attributions=[
+            Attribution(
+                speaker=a["speaker"],
+                start=a["start"],
+                end=a["end"],
+                source=span(a.get("source")),
+                cue=span(a.get("cue")),
+                content=[Span(part["start"], part["end"], part["text"]) for part in a["content"]],
+                confidence=a["confidence"],
+            )
+            for a in raw["attributions"]
+        ],
         targets=raw["targets"],
         stances=[
             SpeakerStance(
@@ -155,6 +176,7 @@ def _build(text: str, raw_json: str, matrix: Any, id: Any = None) -> Analysis:
                 score=s["score"],
                 scores=s["scores"],
                 evidence=[tuple(pair) for pair in s["evidence"]],
+                basis=s["basis"],
             )
             for s in raw["stances"]
         ],

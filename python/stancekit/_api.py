@@ -67,9 +67,9 @@ class EntityRecognizer:
     `words="names"` labels a name with inner hyphens or dots as one word ("Jean-Luc", "U.S.", "non-European"), as
     CoNLL-style training data cuts it; `words="pretokenizer"` splits at every punctuation mark, as the
     `transformers` token-classification pipeline does. `head="attribution"` runs a model's second token head
-    (`attribution_classifier`, e.g. `models/attribution`): spans labelled SOURCE, CUE and CONTENT of reported
-    speech instead of entities. Safe to share between threads; inference releases the GIL. Pickling stores the
-    model path and options.
+    (`attribution_classifier`; the bundled model has one): spans labelled SOURCE, CUE and CONTENT of reported
+    speech instead of entities (`stancekit.AttributionExtractor` assembles them into relations). Safe to share
+    between threads; inference releases the GIL. Pickling stores the model path and options.
     """
 
     def __init__(
@@ -100,6 +100,12 @@ class EntityRecognizer:
     @property
     def model_path(self) -> str:
         return self._init_args[0]
+
+    @property
+    def has_attribution(self) -> bool:
+        """Whether the model's attribution head runs beside its entity head (then `analyze` learns who said what
+        from it; otherwise rules over named entities and reporting verbs attribute sentences)."""
+        return self._inner.has_attribution
 
     def predict(self, text: str) -> list[Entity]:
         """Entities of one text."""
@@ -147,7 +153,12 @@ class StanceClassifier:
     the base its config names, merged into the weights at load.
 
     `hypothesis_template` (one `{}` for the target) overrides the model's; NLI models default to
-    "The author supports {}.". Safe to share between threads; inference releases the GIL.
+    "The author supports {}.". A text longer than `max_length` tokens (the model's maximum by default) is cut into
+    windows of whole sentences, each classified, and combined by the evidence rule: a window is evidence of favor
+    (against) when its probability is at least `evidence_threshold` (the model's, chosen on dev data; else 0.5),
+    the stance with more probability over the evidence wins, and without evidence the answer is none. The same
+    rule reads a speaker's stance from their contents in `analyze`. Safe to share between threads; inference
+    releases the GIL.
     """
 
     def __init__(
@@ -157,8 +168,15 @@ class StanceClassifier:
         *,
         batch_size: int = 32,
         max_length: int | None = None,
+        evidence_threshold: float | None = None,
     ) -> None:
-        self._init_args = (_model_path(model, "stance"), hypothesis_template, batch_size, max_length)
+        self._init_args = (
+            _model_path(model, "stance"),
+            hypothesis_template,
+            batch_size,
+            max_length,
+            evidence_threshold,
+        )
         self._inner = _lib.NativeStanceClassifier(*self._init_args)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -175,6 +193,11 @@ class StanceClassifier:
     @property
     def hypothesis_template(self) -> str | None:
         return self._inner.hypothesis_template
+
+    @property
+    def evidence_threshold(self) -> float:
+        """The probability of favor or against from which a text counts as evidence (see the class docstring)."""
+        return self._inner.evidence_threshold
 
     @property
     def model_path(self) -> str:
@@ -205,8 +228,12 @@ class StanceClassifier:
         return self._inner.score_matrix(_check_texts(texts, "texts"), _check_texts(targets, "targets"))
 
 
-def _rebuild_classifier(path: str, template: str | None, batch_size: int, max_length: int | None):
-    return StanceClassifier(path, template, batch_size=batch_size, max_length=max_length)
+def _rebuild_classifier(
+    path: str, template: str | None, batch_size: int, max_length: int | None, evidence_threshold: float | None = None
+):
+    return StanceClassifier(
+        path, template, batch_size=batch_size, max_length=max_length, evidence_threshold=evidence_threshold
+    )
 
 
 def _records(results: Any) -> list[dict[str, Any]]:

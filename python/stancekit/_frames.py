@@ -30,9 +30,15 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "speaker": "object",
         "start": "int64",
         "end": "int64",
+        "source": "object",
+        "source_start": "Int64",
+        "source_end": "Int64",
         "cue": "object",
+        "cue_start": "Int64",
+        "cue_end": "Int64",
+        "content": "object",
+        "content_ranges": "object",
         "confidence": "float64",
-        "sentence": "object",
     },
     "stances": {
         "speaker": "object",
@@ -43,13 +49,14 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "score_against": "float64",
         "score_none": "float64",
         "evidence_count": "int64",
+        "basis": "object",
     },
     "evidence": {
         "speaker": "object",
         "target": "object",
         "start": "int64",
         "end": "int64",
-        "sentence": "object",
+        "content": "object",
     },
 }
 
@@ -63,7 +70,19 @@ def records(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
             for group in analysis.entities
             for mention in group.mentions
         ],
-        "attributions": [{**a.to_dict(), "sentence": text[a.start : a.end]} for a in analysis.attributions],
+        "attributions": [
+            {
+                "speaker": a.speaker,
+                "start": a.start,
+                "end": a.end,
+                **_span_columns("source", a.source),
+                **_span_columns("cue", a.cue),
+                "content": a.content_text,
+                "content_ranges": [(part.start, part.end) for part in a.content],
+                "confidence": a.confidence,
+            }
+            for a in analysis.attributions
+        ],
         "stances": [
             {
                 "speaker": s.speaker,
@@ -72,15 +91,23 @@ def records(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
                 "score": s.score,
                 **{f"score_{name}": s.scores.get(name, 0.0) for name in ("favor", "against", "none")},
                 "evidence_count": len(s.evidence),
+                "basis": s.basis,
             }
             for s in analysis.stances
         ],
         "evidence": [
-            {"speaker": s.speaker, "target": s.target, "start": start, "end": end, "sentence": text[start:end]}
+            {"speaker": s.speaker, "target": s.target, "start": start, "end": end, "content": text[start:end]}
             for s in analysis.stances
             for start, end in s.evidence
         ],
     }
+
+
+def _span_columns(name: str, span: Any) -> dict[str, Any]:
+    """`name`, `name_start`, `name_end` of an optional span (None, and missing offsets, when absent)."""
+    if span is None:
+        return {name: None, f"{name}_start": None, f"{name}_end": None}
+    return {name: span.text, f"{name}_start": span.start, f"{name}_end": span.end}
 
 
 def frames(analyses: Iterable[Analysis], id_column: str | None = None, id_dtype: Any = None) -> dict[str, pd.DataFrame]:

@@ -10,6 +10,7 @@ __all__ = [
     "InferenceError",
     "InvalidInputError",
     "ModelLoadError",
+    "NativeAttributionExtractor",
     "NativeEntityRecognizer",
     "NativeStanceClassifier",
     "StancekitError",
@@ -57,11 +58,26 @@ class NativeEntityRecognizer:
     def aggregation(self) -> str: ...
     @property
     def words(self) -> str: ...
+    @property
+    def has_attribution(self) -> bool: ...
     def predict_batch(self, texts: Sequence[str]) -> list[list[tuple[str, str, int, int, float]]]: ...
     def tokens(self, text: str) -> list[tuple[str, int, int]]: ...
     def token_scores(
         self, text: str
     ) -> tuple[npt.NDArray[np.float32], list[str], list[str], list[tuple[int, int]]]: ...
+
+@final
+class NativeAttributionExtractor:
+    def __new__(
+        cls,
+        path: str | PathLike[str],
+        batch_size: int = 16,
+        window: int | None = None,
+        stride: int | None = None,
+    ) -> NativeAttributionExtractor: ...
+    @property
+    def path(self) -> Path: ...
+    def predict_batch(self, texts: Sequence[str]) -> list[str]: ...
 
 @final
 class NativeStanceClassifier:
@@ -71,11 +87,14 @@ class NativeStanceClassifier:
         hypothesis_template: str | None = None,
         batch_size: int = 32,
         max_length: int | None = None,
+        evidence_threshold: float | None = None,
     ) -> NativeStanceClassifier: ...
     @property
     def labels(self) -> list[str]: ...
     @property
     def path(self) -> Path: ...
+    @property
+    def evidence_threshold(self) -> float: ...
     @property
     def hypothesis_template(self) -> str | None: ...
     def hypothesis(self, target: str) -> str: ...

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use stancekit_core::analysis::Basis;
 use stancekit_core::{
     analyze_batch, html, Analysis, Entity, EntityRecognizer, Error, StanceClassifier,
     StancePrediction,
@@ -177,7 +178,7 @@ fn analysis_table(out: &mut dyn Write, analysis: &Analysis) -> std::io::Result<(
         .clamp(14, 30);
     writeln!(
         out,
-        "\nStances (speaker x target: stance score, evidence sentences)"
+        "\nStances (speaker x target: stance score (evidence contents); none: read as none, or no content about it)"
     )?;
     write!(out, "  {:<20}", "")?;
     for target in &analysis.targets {
@@ -192,35 +193,43 @@ fn analysis_table(out: &mut dyn Write, analysis: &Analysis) -> std::io::Result<(
                 .stances
                 .iter()
                 .find(|stance| stance.speaker == *speaker && stance.target == *target)
-                .map(|stance| {
-                    format!(
+                .map(|stance| match stance.basis {
+                    Basis::Evidence => format!(
                         "{} {:.2} ({})",
                         stance.label,
                         stance.score,
                         stance.evidence.len()
-                    )
+                    ),
+                    Basis::ReadAsNone => format!("none {:.2} (read)", stance.score),
+                    Basis::NoRelevantContent => "none (no content)".to_owned(),
                 })
                 .unwrap_or_default();
             write!(out, " {cell:<width$}")?;
         }
         writeln!(out)?;
     }
-    writeln!(out, "\nAttributions")?;
+    writeln!(
+        out,
+        "\nAttributions (speaker <- source, cue, confidence: content)"
+    )?;
     for attribution in &analysis.attributions {
-        let sentence = analysis
-            .sentences
-            .binary_search_by_key(&attribution.start, |sentence| sentence.start)
-            .map_or("", |index| analysis.sentences[index].text.as_str());
-        let preview: String = sentence.chars().take(90).collect();
-        let ellipsis = if sentence.chars().count() > 90 {
+        let content = attribution.content_text();
+        let preview: String = content.chars().take(90).collect();
+        let ellipsis = if content.chars().count() > 90 {
             "…"
         } else {
             ""
         };
+        let origin = match (&attribution.source, &attribution.cue) {
+            (Some(source), Some(cue)) => format!(" <- {}, {}", source.text, cue.text),
+            (Some(source), None) => format!(" <- {}", source.text),
+            (None, Some(cue)) => format!(", {}", cue.text),
+            (None, None) => String::new(),
+        };
         writeln!(
             out,
-            "  {:<18} {:<16} {:.2}  {preview}{ellipsis}",
-            attribution.speaker, attribution.cue, attribution.confidence
+            "  {}{origin}, {:.2}: {preview}{ellipsis}",
+            attribution.speaker, attribution.confidence
         )?;
     }
     Ok(())

@@ -37,6 +37,17 @@ impl Linear {
     pub(crate) fn apply(&self, input: &Tensor) -> Result<Tensor> {
         self.bias.f_addmm(input, &self.weight.tr()).map_err(failed)
     }
+
+    /// One layer computing the outputs of `layers` side by side (their output columns in order): several heads
+    /// on one encoder cost one matrix product.
+    pub(crate) fn stack(layers: &[Linear]) -> Result<Linear> {
+        let weights: Vec<&Tensor> = layers.iter().map(|layer| &layer.weight).collect();
+        let biases: Vec<&Tensor> = layers.iter().map(|layer| &layer.bias).collect();
+        Ok(Linear {
+            weight: Tensor::f_cat(&weights, 0).map_err(failed)?,
+            bias: Tensor::f_cat(&biases, 0).map_err(failed)?,
+        })
+    }
 }
 
 pub(crate) struct LayerNorm {

@@ -57,6 +57,9 @@ pub struct Span {
     pub end: usize,
     /// Mean of the words' scores.
     pub score: f32,
+    /// The first word's tag was `I-`: the span continues an earlier one of its type (the attribution head tags a
+    /// content interrupted by its source and cue this way).
+    pub continued: bool,
 }
 
 /// Softmax over the last axis, computed stably.
@@ -272,15 +275,18 @@ pub fn group_entities(
     labels: &[String],
 ) -> Vec<Span> {
     let mut spans = Vec::new();
-    let mut current: Option<(String, usize, usize, f32, usize)> = None; // type, start, end, score sum, words
-    let mut flush = |current: &mut Option<(String, usize, usize, f32, usize)>| {
-        if let Some((kind, start, end, sum, count)) = current.take() {
+    // type, start, end, score sum, words, continued
+    type Open = (String, usize, usize, f32, usize, bool);
+    let mut current: Option<Open> = None;
+    let mut flush = |current: &mut Option<Open>| {
+        if let Some((kind, start, end, sum, count, continued)) = current.take() {
             if kind != "O" {
                 spans.push(Span {
                     label: kind,
                     start,
                     end,
                     score: sum / count as f32,
+                    continued,
                 });
             }
         }
@@ -292,14 +298,22 @@ pub fn group_entities(
             .unwrap_or("O");
         let (begins, kind) = split_tag(label);
         match current.as_mut() {
-            Some((current_kind, _, end, sum, count)) if !begins && current_kind == kind => {
+            Some((current_kind, _, end, sum, count, _)) if !begins && current_kind == kind => {
                 *end = word.end;
                 *sum += prediction.score;
                 *count += 1;
             }
             _ => {
                 flush(&mut current);
-                current = Some((kind.to_owned(), word.start, word.end, prediction.score, 1));
+                let continued = !begins && label != "O" && label.starts_with("I-");
+                current = Some((
+                    kind.to_owned(),
+                    word.start,
+                    word.end,
+                    prediction.score,
+                    1,
+                    continued,
+                ));
             }
         }
     }

@@ -25,13 +25,15 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2};
 
 use crate::decode::{
-    aggregate_words, group_entities, join_name_words, softmax_rows, words_from_tokens, WordGrouping,
+    aggregate_words, group_entities, join_name_words, softmax_rows, words_from_tokens, Word,
+    WordGrouping,
 };
 use crate::error::{Error, Result};
-use crate::model::{lock, to_vec, Batch, ModelDir, Task, TokenModel};
+use crate::model::{lock, runs_extra_heads, to_vec, Batch, ModelDir, Task, TokenModel};
+use crate::relations::{role_spans, RoleSpan};
 use crate::tokenize::{casing_ids, CharIndex, Encoded, TextTokenizer};
 use crate::types::{Aggregation, Entity};
 use crate::windows::{assign_tokens, plan_windows, validate};
@@ -82,6 +84,16 @@ impl Default for NerOptions {
     }
 }
 
+/// What one forward pass over a text finds: entities, and the spans of reported speech where the model has an
+/// attribution head (code-point offsets).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Labelled {
+    /// Named entities.
+    pub entities: Vec<Entity>,
+    /// Source, cue and content spans, in text order.
+    pub roles: Vec<RoleSpan>,
+}
+
 /// Per-token label probabilities of one text.
 #[derive(Debug, Clone)]
 pub struct TokenScores {
@@ -102,6 +114,8 @@ pub struct EntityRecognizer {
     tokenizer: TextTokenizer,
     model: Mutex<TokenModel>,
     labels: Vec<String>,
+    /// The attribution head's labels when it runs beside the entity head (in the same forward pass).
+    roles: Option<Vec<String>>,
     casing: bool,
     pad_id: i64,
     content: usize,
@@ -201,8 +215,19 @@ impl EntityRecognizer {
             .unwrap_or(window / 4)
             .min(content.saturating_sub(1));
         validate(content, stride)?;
-        let (model, labels) = match options.head {
-            TokenHeadKind::Entities => (TokenModel::load(&dir, "classifier")?, dir.labels.clone()),
+        let (model, labels, roles) = match options.head {
+            TokenHeadKind::Entities => match &dir.attribution_labels {
+                Some(roles) if runs_extra_heads(&dir) => (
+                    TokenModel::load(&dir, &["classifier", "attribution_classifier"])?,
+                    dir.labels.clone(),
+                    Some(roles.clone()),
+                ),
+                _ => (
+                    TokenModel::load(&dir, &["classifier"])?,
+                    dir.labels.clone(),
+                    None,
+                ),
+            },
             TokenHeadKind::Attribution => {
                 let labels = dir.attribution_labels.clone().ok_or_else(|| {
                     Error::model_load(
@@ -210,7 +235,11 @@ impl EntityRecognizer {
                         "this model has no attribution head (config.json lists no attribution_labels)",
                     )
                 })?;
-                (TokenModel::load(&dir, "attribution_classifier")?, labels)
+                (
+                    TokenModel::load(&dir, &["attribution_classifier"])?,
+                    labels,
+                    None,
+                )
             }
         };
         Ok(EntityRecognizer {
@@ -218,6 +247,7 @@ impl EntityRecognizer {
             tokenizer,
             model: Mutex::new(model),
             labels,
+            roles,
             casing: dir.casing,
             pad_id: dir.pad_id,
             content,
@@ -241,6 +271,11 @@ impl EntityRecognizer {
         &self.options
     }
 
+    /// Whether the model's attribution head runs beside its entity head (see [`EntityRecognizer::predict_labelled`]).
+    pub fn has_attribution(&self) -> bool {
+        self.roles.is_some()
+    }
+
     /// Entities of one text.
     pub fn predict(&self, text: &str) -> Result<Vec<Entity>> {
         Ok(self.predict_batch(&[text])?.pop().unwrap_or_default())
@@ -249,7 +284,17 @@ impl EntityRecognizer {
     /// Entities of each text, in order. The windows of a group of texts (up to
     /// [`NerOptions::segment_bytes`]) are batched together.
     pub fn predict_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
-        let mut results: Vec<Vec<Entity>> = vec![Vec::new(); texts.len()];
+        Ok(self
+            .predict_labelled(texts)?
+            .into_iter()
+            .map(|labelled| labelled.entities)
+            .collect())
+    }
+
+    /// Entities and, when the model has an attribution head beside its entity head, the source, cue and content
+    /// spans of reported speech, from one forward pass per window. `roles` is empty for other models.
+    pub fn predict_labelled(&self, texts: &[&str]) -> Result<Vec<Labelled>> {
+        let mut results: Vec<Labelled> = vec![Labelled::default(); texts.len()];
         let pieces: Vec<Piece<'_>> = texts
             .iter()
             .enumerate()
@@ -273,20 +318,30 @@ impl EntityRecognizer {
             }
             let group = &pieces[begin..end];
             let bodies: Vec<&str> = group.iter().map(|piece| piece.piece).collect();
-            for (piece, entities) in group.iter().zip(self.predict_pieces(&bodies)?) {
-                results[piece.text].extend(entities.into_iter().map(|mut entity| {
-                    entity.start += piece.chars;
-                    entity.end += piece.chars;
-                    entity
-                }));
+            for (piece, labelled) in group.iter().zip(self.predict_pieces(&bodies)?) {
+                let result = &mut results[piece.text];
+                result
+                    .entities
+                    .extend(labelled.entities.into_iter().map(|mut entity| {
+                        entity.start += piece.chars;
+                        entity.end += piece.chars;
+                        entity
+                    }));
+                result
+                    .roles
+                    .extend(labelled.roles.into_iter().map(|mut role| {
+                        role.start += piece.chars;
+                        role.end += piece.chars;
+                        role
+                    }));
             }
             begin = end;
         }
         Ok(results)
     }
 
-    /// Entities of each piece, offsets relative to the piece.
-    fn predict_pieces(&self, texts: &[&str]) -> Result<Vec<Vec<Entity>>> {
+    /// Entities (and roles) of each piece, offsets relative to the piece.
+    fn predict_pieces(&self, texts: &[&str]) -> Result<Vec<Labelled>> {
         let encoded = self.tokenizer.encode_batch(texts)?;
         let indexes: Vec<CharIndex<'_>> = texts.iter().map(|text| CharIndex::new(text)).collect();
         let probabilities = self.token_probabilities(&indexes, &encoded)?;
@@ -295,7 +350,19 @@ impl EntityRecognizer {
             .zip(&encoded)
             .zip(&probabilities)
             .map(|((index, encoding), probabilities)| {
-                self.decode(index, encoding, probabilities.view())
+                let labels = self.labels.len();
+                let words = self.words(index, encoding);
+                let entities = self.decode(index, &words, probabilities.slice(s![.., ..labels]));
+                let roles = match &self.roles {
+                    Some(roles) => {
+                        let columns = probabilities.slice(s![.., labels..]);
+                        let predictions =
+                            aggregate_words(columns, &words, self.options.aggregation);
+                        role_spans(index, &group_entities(&predictions, &words, roles))
+                    }
+                    None => Vec::new(),
+                };
+                Labelled { entities, roles }
             })
             .collect())
     }
@@ -322,7 +389,9 @@ impl EntityRecognizer {
         let probabilities = self
             .token_probabilities(&[CharIndex::new(text)], &encoded)?
             .pop()
-            .unwrap_or_else(|| Array2::zeros((0, self.labels.len())));
+            .unwrap_or_else(|| Array2::zeros((0, self.labels.len())))
+            .slice(s![.., ..self.labels.len()])
+            .to_owned();
         let encoding = encoded.pop().unwrap_or_default();
         Ok(TokenScores {
             probabilities,
@@ -332,19 +401,23 @@ impl EntityRecognizer {
         })
     }
 
+    /// The words that take one label each.
+    fn words(&self, index: &CharIndex<'_>, encoding: &Encoded) -> Vec<Word> {
+        let words = words_from_tokens(&encoding.word_ids, &encoding.offsets);
+        match self.options.words {
+            WordGrouping::Names => join_name_words(words, |start, end| index.slice(start, end)),
+            WordGrouping::Pretokenizer => words,
+        }
+    }
+
     fn decode(
         &self,
         index: &CharIndex<'_>,
-        encoding: &Encoded,
+        words: &[Word],
         probabilities: ArrayView2<'_, f32>,
     ) -> Vec<Entity> {
-        let words = words_from_tokens(&encoding.word_ids, &encoding.offsets);
-        let words = match self.options.words {
-            WordGrouping::Names => join_name_words(words, |start, end| index.slice(start, end)),
-            WordGrouping::Pretokenizer => words,
-        };
-        let predictions = aggregate_words(probabilities, &words, self.options.aggregation);
-        group_entities(&predictions, &words, &self.labels)
+        let predictions = aggregate_words(probabilities, words, self.options.aggregation);
+        group_entities(&predictions, words, &self.labels)
             .into_iter()
             .map(|span| Entity {
                 text: index.slice(span.start, span.end).to_owned(),
@@ -362,7 +435,8 @@ impl EntityRecognizer {
         indexes: &[CharIndex<'_>],
         encoded: &[Encoded],
     ) -> Result<Vec<Array2<f32>>> {
-        let label_count = self.labels.len();
+        let heads = [self.labels.len(), self.roles.as_ref().map_or(0, Vec::len)];
+        let label_count = heads.iter().sum::<usize>();
         let windows: Vec<Vec<Range<usize>>> = encoded
             .iter()
             .map(|encoding| plan_windows(encoding.ids.len(), self.content, self.stride))
@@ -453,7 +527,16 @@ impl EntityRecognizer {
                     stitched[[token, column]] = *value;
                 }
             }
-            output.push(softmax_rows(stitched.view()));
+            let mut probabilities = Array2::<f32>::zeros((length, label_count));
+            let mut column = 0;
+            for width in heads.into_iter().filter(|&width| width > 0) {
+                let columns = s![.., column..column + width];
+                probabilities
+                    .slice_mut(columns)
+                    .assign(&softmax_rows(stitched.slice(columns)));
+                column += width;
+            }
+            output.push(probabilities);
         }
         Ok(output)
     }

@@ -15,6 +15,7 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -22,23 +23,28 @@ use ndarray::Array3;
 
 use crate::error::{Error, Result};
 use crate::model::{lock, to_vec, Batch, ModelDir, SequenceModel, Task};
-use crate::tokenize::{PairEncoder, TextTokenizer};
+use crate::sentences::split_sentences;
+use crate::tokenize::{CharIndex, PairEncoder, TextTokenizer};
 use crate::types::{Stance, StancePrediction};
 
 /// The template NLI models get when neither the caller nor the model's config gives one.
 pub const DEFAULT_NLI_TEMPLATE: &str = "The author supports {}.";
 
 /// Options of a [`StanceClassifier`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StanceOptions {
     /// Hypothesis template with exactly one `{}` (default: the model's, or [`DEFAULT_NLI_TEMPLATE`] for NLI
     /// models, or the bare target).
     pub hypothesis_template: Option<String>,
     /// Pairs per forward pass.
     pub batch_size: usize,
-    /// Tokens per pair, special tokens included (default and maximum: the model's maximum); longer texts are
-    /// truncated.
+    /// Tokens per pair, special tokens included (default and maximum: the model's maximum). A longer text is
+    /// cut into windows of whole sentences that fit, each classified, and the windows' stances combined by the
+    /// evidence rule ([`evidence`]).
     pub max_length: Option<usize>,
+    /// The probability of favor or against from which a text (a window, a speaker's content) counts as evidence
+    /// of that stance (default: the model's `evidence_threshold`, else 0.5).
+    pub evidence_threshold: Option<f32>,
 }
 
 impl Default for StanceOptions {
@@ -47,7 +53,61 @@ impl Default for StanceOptions {
             hypothesis_template: None,
             batch_size: 32,
             max_length: None,
+            evidence_threshold: None,
         }
+    }
+}
+
+/// The evidence threshold of models that state none.
+pub const DEFAULT_EVIDENCE_THRESHOLD: f32 = 0.5;
+
+/// Stances of several texts (windows of one text, or a speaker's contents) toward one target, combined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// Favor or against when some text is evidence of it, else none.
+    pub label: Stance,
+    /// Mean distribution `[favor, against, none]` over the evidence texts (over all texts without evidence).
+    pub mean: [f32; 3],
+    /// Indices of the evidence texts.
+    pub indices: Vec<usize>,
+}
+
+/// The evidence rule: a text is evidence of favor (against) when its probability of favor (against) is its
+/// largest and at least `threshold`; the stance with more probability over the evidence texts wins; without evidence the stance is
+/// none. Models state their threshold (`evidence_threshold`, chosen on dev data).
+pub fn evidence(distributions: &[[f32; 3]], threshold: f32) -> Evidence {
+    let stance_of = |distribution: &[f32; 3]| {
+        let stance = distribution[Stance::Favor.index()].max(distribution[Stance::Against.index()]);
+        stance >= threshold && stance > distribution[Stance::None.index()]
+    };
+    let indices: Vec<usize> = distributions
+        .iter()
+        .enumerate()
+        .filter(|(_, distribution)| stance_of(distribution))
+        .map(|(index, _)| index)
+        .collect();
+    let pool: Vec<&[f32; 3]> = if indices.is_empty() {
+        distributions.iter().collect()
+    } else {
+        indices.iter().map(|&index| &distributions[index]).collect()
+    };
+    let mut mean = [0.0f32; 3];
+    for distribution in &pool {
+        for (total, value) in mean.iter_mut().zip(distribution.iter()) {
+            *total += value / pool.len() as f32;
+        }
+    }
+    let label = if indices.is_empty() {
+        Stance::None
+    } else if mean[Stance::Favor.index()] >= mean[Stance::Against.index()] {
+        Stance::Favor
+    } else {
+        Stance::Against
+    };
+    Evidence {
+        label,
+        mean,
+        indices,
     }
 }
 
@@ -90,6 +150,7 @@ pub struct StanceClassifier {
     template: Option<String>,
     pad_id: i64,
     batch_size: usize,
+    threshold: f32,
 }
 
 impl StanceClassifier {
@@ -147,6 +208,15 @@ impl StanceClassifier {
             )));
         }
         let encoder = tokenizer.pair_encoder(max_length)?;
+        let threshold = options
+            .evidence_threshold
+            .or(dir.settings.evidence_threshold)
+            .unwrap_or(DEFAULT_EVIDENCE_THRESHOLD);
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(Error::InvalidInput(format!(
+                "evidence_threshold must lie in [0, 1], not {threshold}"
+            )));
+        }
         let model = SequenceModel::load(&dir)?;
         Ok(StanceClassifier {
             path: dir.path.clone(),
@@ -157,6 +227,7 @@ impl StanceClassifier {
             template,
             pad_id: dir.pad_id,
             batch_size: options.batch_size,
+            threshold,
         })
     }
 
@@ -173,6 +244,11 @@ impl StanceClassifier {
     /// The hypothesis template in force, if any.
     pub fn hypothesis_template(&self) -> Option<&str> {
         self.template.as_deref()
+    }
+
+    /// The evidence threshold in force (see [`evidence`]).
+    pub fn evidence_threshold(&self) -> f32 {
+        self.threshold
     }
 
     /// The hypothesis the model sees for `target`.
@@ -200,17 +276,21 @@ impl StanceClassifier {
         Ok(pairs
             .iter()
             .zip(distributions)
-            .map(|(&(_, target), probabilities)| {
-                let (label, score) = Stance::ALL
-                    .iter()
-                    .map(|&stance| (stance, probabilities[stance.index()]))
-                    .fold((Stance::None, f32::NEG_INFINITY), |best, candidate| {
-                        if candidate.1 > best.1 {
-                            candidate
-                        } else {
-                            best
-                        }
-                    });
+            .map(|(&(_, target), (probabilities, combined))| {
+                let label = combined.unwrap_or_else(|| {
+                    Stance::ALL
+                        .iter()
+                        .fold((Stance::None, f32::NEG_INFINITY), |best, &stance| {
+                            let probability = probabilities[stance.index()];
+                            if probability > best.1 {
+                                (stance, probability)
+                            } else {
+                                best
+                            }
+                        })
+                        .0
+                });
+                let score = probabilities[label.index()];
                 let scores: BTreeMap<String, f32> = Stance::ALL
                     .iter()
                     .map(|&stance| (stance.as_str().to_owned(), probabilities[stance.index()]))
@@ -232,7 +312,10 @@ impl StanceClassifier {
             .flat_map(|&text| targets.iter().map(move |&target| (text, target)))
             .collect();
         let distributions = self.distributions(&pairs)?;
-        let flat: Vec<f32> = distributions.into_iter().flatten().collect();
+        let flat: Vec<f32> = distributions
+            .into_iter()
+            .flat_map(|(distribution, _)| distribution)
+            .collect();
         Array3::from_shape_vec((texts.len(), targets.len(), Stance::ALL.len()), flat)
             .map_err(|error| Error::inference("shaping the score matrix", error))
     }
@@ -265,7 +348,40 @@ impl StanceClassifier {
     }
 
     /// Stance distributions `[favor, against, none]` of each pair.
-    fn distributions(&self, pairs: &[(&str, &str)]) -> Result<Vec<[f32; 3]>> {
+    /// Windows of whole sentences of `text` that fit beside `hypothesis` (the text itself when it fits).
+    fn windows<'t>(&self, text: &'t str, hypothesis: &str) -> Result<Vec<&'t str>> {
+        let budget = self
+            .encoder
+            .text_budget(self.encoder.count_tokens(hypothesis)?);
+        // A token covers at least one character: a text this short fits without counting.
+        if text.chars().count() <= budget || self.encoder.count_tokens(text)? <= budget {
+            return Ok(vec![text]);
+        }
+        let index = CharIndex::new(text);
+        let mut windows: Vec<&'t str> = Vec::new();
+        let mut current: Option<(usize, usize, usize)> = None; // start, end, tokens
+        for sentence in split_sentences(text) {
+            let tokens = self.encoder.count_tokens(&sentence.text)?;
+            current = match current {
+                Some((start, _, used)) if used + tokens <= budget => {
+                    Some((start, sentence.end, used + tokens))
+                }
+                Some((start, end, _)) => {
+                    windows.push(index.slice(start, end));
+                    Some((sentence.start, sentence.end, tokens))
+                }
+                None => Some((sentence.start, sentence.end, tokens)),
+            };
+        }
+        if let Some((start, end, _)) = current {
+            windows.push(index.slice(start, end));
+        }
+        Ok(windows)
+    }
+
+    /// Stance distributions `[favor, against, none]` of each pair, with the label of the evidence rule where the
+    /// text was classified in several windows.
+    fn distributions(&self, pairs: &[(&str, &str)]) -> Result<Vec<([f32; 3], Option<Stance>)>> {
         self.validate(pairs)?;
         // De-duplicate (text, hypothesis) pairs.
         let hypotheses: Vec<String> = pairs
@@ -286,7 +402,18 @@ impl StanceClassifier {
                     })
             })
             .collect();
-        let encoded = self.encoder.encode_batch(&unique_pairs)?;
+        let mut windowed: Vec<(&str, &str)> = Vec::with_capacity(unique_pairs.len());
+        let mut owners: Vec<Range<usize>> = Vec::with_capacity(unique_pairs.len());
+        for &(text, hypothesis) in &unique_pairs {
+            let begin = windowed.len();
+            windowed.extend(
+                self.windows(text, hypothesis)?
+                    .into_iter()
+                    .map(|window| (window, hypothesis)),
+            );
+            owners.push(begin..windowed.len());
+        }
+        let encoded = self.encoder.encode_batch(&windowed)?;
         let mut order: Vec<usize> = (0..encoded.len()).collect();
         order.sort_by_key(|&index| std::cmp::Reverse(encoded[index].ids.len()));
         let label_count = self.labels.len();
@@ -318,7 +445,18 @@ impl StanceClassifier {
                 results[index] = self.to_stance(logits);
             }
         }
-        Ok(slots.into_iter().map(|slot| results[slot]).collect())
+        let combined: Vec<([f32; 3], Option<Stance>)> = owners
+            .into_iter()
+            .map(|windows| {
+                if windows.len() == 1 {
+                    (results[windows.start], None)
+                } else {
+                    let found = evidence(&results[windows], self.threshold);
+                    (found.mean, Some(found.label))
+                }
+            })
+            .collect();
+        Ok(slots.into_iter().map(|slot| combined[slot]).collect())
     }
 
     /// Softmax over the model's labels, summed per stance class.

@@ -109,10 +109,20 @@ impl TextTokenizer {
                 direction: TruncationDirection::Right,
             }))
             .map_err(|error| Error::inference("configuring truncation", error))?;
+        let plain = self.inner.clone();
+        let length = |input: EncodeInput<'_>, special: bool| -> Result<usize> {
+            Ok(plain
+                .encode_char_offsets(input, special)
+                .map_err(tokenizer_error)?
+                .len())
+        };
+        let pair_specials = length(("a", "b").into(), true)?
+            .saturating_sub(length("a".into(), false)? + length("b".into(), false)?);
         Ok(PairEncoder {
             inner,
-            plain: self.inner.clone(),
+            plain,
             max_length,
+            pair_specials,
         })
     }
 }
@@ -125,6 +135,8 @@ pub(crate) struct PairEncoder {
     /// Does not truncate, to measure hypotheses.
     plain: Tokenizer,
     max_length: usize,
+    /// Special tokens around a pair (3 for BERT's `[CLS] a [SEP] b [SEP]`, 4 for MPNet).
+    pair_specials: usize,
 }
 
 /// One encoded pair: ids and segment ids, special tokens included.
@@ -147,6 +159,13 @@ impl PairEncoder {
     /// The longest hypothesis that leaves room for the text.
     pub(crate) fn max_hypothesis_tokens(&self) -> usize {
         self.max_length / 2
+    }
+
+    /// Text tokens that fit beside a hypothesis of `hypothesis_tokens` tokens.
+    pub(crate) fn text_budget(&self, hypothesis_tokens: usize) -> usize {
+        self.max_length
+            .saturating_sub(self.pair_specials + hypothesis_tokens)
+            .max(1)
     }
 
     pub(crate) fn encode_batch(&self, pairs: &[(&str, &str)]) -> Result<Vec<EncodedPair>> {

@@ -10,8 +10,8 @@ use pyo3::exceptions::{PyException, PyFileNotFoundError, PyOSError, PyValueError
 use pyo3::prelude::*;
 use pyo3::{create_exception, Bound};
 use stancekit_core::{
-    Aggregation, EntityRecognizer, Error, NerOptions, StanceClassifier, StanceOptions,
-    TokenHeadKind, WordGrouping,
+    Aggregation, AttributionExtractor, EntityRecognizer, Error, NerOptions, StanceClassifier,
+    StanceOptions, TokenHeadKind, WordGrouping,
 };
 
 create_exception!(
@@ -159,6 +159,12 @@ impl NativeEntityRecognizer {
         self.inner.options().words.to_string()
     }
 
+    /// Whether the model's attribution head runs beside its entity head.
+    #[getter]
+    fn has_attribution(&self) -> bool {
+        self.inner.has_attribution()
+    }
+
     /// Entities of each text as `(text, label, start, end, score)` tuples.
     fn predict_batch(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<Vec<EntityTuple>>> {
         let results = detach(py, || {
@@ -193,6 +199,59 @@ impl NativeEntityRecognizer {
     }
 }
 
+/// The native attribution model (wrapped by `stancekit.AttributionExtractor`).
+#[pyclass(module = "stancekit._lib", frozen)]
+struct NativeAttributionExtractor {
+    inner: AttributionExtractor,
+}
+
+#[pymethods]
+impl NativeAttributionExtractor {
+    #[new]
+    #[pyo3(signature = (path, batch_size=16, window=None, stride=None))]
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        batch_size: usize,
+        window: Option<usize>,
+        stride: Option<usize>,
+    ) -> PyResult<Self> {
+        if batch_size == 0 {
+            return Err(PyValueError::new_err("batch_size must be at least 1"));
+        }
+        let options = NerOptions {
+            batch_size,
+            window,
+            stride,
+            ..NerOptions::default()
+        };
+        let inner = detach(py, || AttributionExtractor::with_options(&path, options))?;
+        Ok(NativeAttributionExtractor { inner })
+    }
+
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.inner.recognizer().path().to_path_buf()
+    }
+
+    /// The relations of each text, as one JSON list per text.
+    fn predict_batch(&self, py: Python<'_>, texts: Vec<String>) -> PyResult<Vec<String>> {
+        detach(py, || {
+            let borrowed: Vec<&str> = texts.iter().map(String::as_str).collect();
+            self.inner
+                .predict_batch(&borrowed)?
+                .into_iter()
+                .map(|relations| {
+                    serde_json::to_string(&relations).map_err(|error| Error::Inference {
+                        message: format!("serialising relations: {error}"),
+                        source: None,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
 type StanceTuple = (String, String, f32, BTreeMap<String, f32>);
 
 /// The native stance model (wrapped by `stancekit.StanceClassifier`).
@@ -204,13 +263,14 @@ struct NativeStanceClassifier {
 #[pymethods]
 impl NativeStanceClassifier {
     #[new]
-    #[pyo3(signature = (path, hypothesis_template=None, batch_size=32, max_length=None))]
+    #[pyo3(signature = (path, hypothesis_template=None, batch_size=32, max_length=None, evidence_threshold=None))]
     fn new(
         py: Python<'_>,
         path: PathBuf,
         hypothesis_template: Option<String>,
         batch_size: usize,
         max_length: Option<usize>,
+        evidence_threshold: Option<f32>,
     ) -> PyResult<Self> {
         if batch_size == 0 {
             return Err(PyValueError::new_err("batch_size must be at least 1"));
@@ -219,6 +279,7 @@ impl NativeStanceClassifier {
             hypothesis_template,
             batch_size,
             max_length,
+            evidence_threshold,
         };
         let inner = detach(py, || StanceClassifier::with_options(&path, options))?;
         Ok(NativeStanceClassifier { inner })
@@ -232,6 +293,11 @@ impl NativeStanceClassifier {
     #[getter]
     fn path(&self) -> PathBuf {
         self.inner.path().to_path_buf()
+    }
+
+    #[getter]
+    fn evidence_threshold(&self) -> f32 {
+        self.inner.evidence_threshold()
     }
 
     #[getter]
@@ -485,6 +551,7 @@ fn _lib(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("InvalidInputError", py.get_type::<InvalidInputError>())?;
     module.add("InferenceError", py.get_type::<InferenceError>())?;
     module.add_class::<NativeEntityRecognizer>()?;
+    module.add_class::<NativeAttributionExtractor>()?;
     module.add_class::<NativeStanceClassifier>()?;
     module.add_function(wrap_pyfunction!(cli_main, module)?)?;
     module.add_function(wrap_pyfunction!(analyze, module)?)?;

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::lexicon::{entity_kind, is_function_word, is_title_word, EntityKind};
 use super::DocumentEntity;
 use crate::types::Entity;
 
@@ -22,12 +23,10 @@ fn normalize_word(word: &str) -> String {
         .collect()
 }
 
-const FUNCTION_WORDS: &[&str] = &["of", "the", "and", "for", "de", "la", "du", "von", "van"];
-
 /// Initials of the capitalised words: "United States" → "us", "North Atlantic Treaty Organization" → "nato".
 fn initials(name: &str) -> String {
     name.split_whitespace()
-        .filter(|word| !FUNCTION_WORDS.contains(&word.to_lowercase().as_str()))
+        .filter(|word| !is_function_word(&word.to_lowercase()))
         .filter_map(|word| word.chars().next())
         .flat_map(char::to_lowercase)
         .collect()
@@ -51,48 +50,19 @@ fn same_entity(label: &str, mention: &str, group: &DocumentEntity) -> bool {
         if mention_words == other_words {
             return true;
         }
-        if label == "PER" && other.label == "PER" {
+        let person = |label: &str| entity_kind(label) == EntityKind::Person;
+        if person(label) && person(&other.label) {
             // "Vance" → "JD Vance": a surname or a first name alone.
             return mention_words.len() == 1
                 && other_words.len() > 1
                 && (other_words.last() == mention_words.first()
                     || other_words.first() == mention_words.first());
         }
-        label != "PER"
-            && other.label != "PER"
+        !person(label)
+            && !person(&other.label)
             && (is_acronym_of(mention, &other.text) || is_acronym_of(&other.text, mention))
     })
 }
-
-const TITLE_WORDS: &[&str] = &[
-    "president",
-    "vice",
-    "secretary",
-    "minister",
-    "prime",
-    "chancellor",
-    "senator",
-    "governor",
-    "general",
-    "ambassador",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "leader",
-    "king",
-    "queen",
-    "pope",
-    "chairman",
-    "chairwoman",
-    "director",
-    "mayor",
-    "representative",
-    "envoy",
-    "commissioner",
-    "premier",
-    "admiral",
-    "chief",
-];
 
 /// The run of capitalised words right before `start` that contains a title word ("Vice President").
 fn role_before(chars: &[char], start: usize) -> Option<String> {
@@ -108,7 +78,7 @@ fn role_before(chars: &[char], start: usize) -> Option<String> {
     role.reverse();
     let first_title = role
         .iter()
-        .position(|word| TITLE_WORDS.contains(&normalize_word(word).as_str()))?;
+        .position(|word| is_title_word(&normalize_word(word)))?;
     // Keep a qualifier just before the title ("French President", "Defense Secretary").
     let begin = first_title.saturating_sub(1);
     Some(role[begin..].join(" "))
@@ -141,7 +111,7 @@ pub fn group_mentions(text: &str, entities: &[Entity]) -> Vec<DocumentEntity> {
         };
         let group = &mut groups[index];
         group.mentions.push(entity.clone());
-        if entity.label == "PER" {
+        if entity_kind(&entity.label) == EntityKind::Person {
             if let Some(role) = role_before(&chars, entity.start.min(chars.len())) {
                 if !group.roles.contains(&role) {
                     group.roles.push(role);

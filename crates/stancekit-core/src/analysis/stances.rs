@@ -1,50 +1,93 @@
-//! A speaker's stance toward a target from per-sentence distributions, and default targets.
+//! A speaker's stance toward a target from the stances of their contents, and default targets.
 
+use serde::{Deserialize, Serialize};
+
+use super::lexicon::{entity_kind, EntityKind};
 use super::DocumentEntity;
+use crate::stance::evidence;
 use crate::types::Stance;
 
-/// Aggregates per-sentence stance distributions `[favor, against, none]` of one speaker toward one target.
-///
-/// Sentences whose most probable stance is favor or against are the evidence; the stance with more
-/// probability mass over the evidence wins. Without evidence the stance is `none`.
-pub fn aggregate_stance(
-    distributions: &[(usize, usize, [f32; 3])],
-) -> (Stance, f32, [f32; 3], Vec<(usize, usize)>) {
-    let is_evidence = |distribution: &[f32; 3]| {
-        distribution[Stance::Favor.index()].max(distribution[Stance::Against.index()])
-            > distribution[Stance::None.index()]
-    };
-    let evidence: Vec<&(usize, usize, [f32; 3])> = distributions
+/// What a speaker's stance toward a target rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Some of the speaker's content is evidence of favor or against (see [`crate::stance::evidence`]).
+    Evidence,
+    /// Some content mentions the target, and the model reads no stance in it.
+    ReadAsNone,
+    /// No content of the speaker mentions the target, and the model finds no stance in any.
+    NoRelevantContent,
+}
+
+/// A speaker's stance toward one target from the stance distributions `[favor, against, none]` of their
+/// contents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregated {
+    /// Favor or against only with evidence, else none.
+    pub label: Stance,
+    /// Mean probability of `label` over the evidence (over all contents for none).
+    pub score: f32,
+    /// Mean distribution over the same contents.
+    pub mean: [f32; 3],
+    /// The ranges of the evidence contents.
+    pub evidence: Vec<(usize, usize)>,
+    /// What the label rests on.
+    pub basis: Basis,
+}
+
+/// Stems (first five letters, lower case) of a target's words of four letters or more.
+fn stems(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.chars().count() >= 4)
+        .map(|word| word.chars().take(5).flat_map(char::to_lowercase).collect())
+        .collect()
+}
+
+/// Whether `text` has a word starting like one of the target's words ("sanctions" ~ "sanctioned").
+pub fn mentions_target(text: &str, target: &str) -> bool {
+    let wanted = stems(target);
+    !wanted.is_empty() && stems(text).iter().any(|stem| wanted.contains(stem))
+}
+
+/// One content of a speaker with its stance toward a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Content<'a> {
+    /// Its ranges in the document.
+    pub ranges: Vec<(usize, usize)>,
+    /// Its text.
+    pub text: &'a str,
+    /// Its stance distribution `[favor, against, none]`.
+    pub distribution: [f32; 3],
+}
+
+/// Aggregates a speaker's contents toward `target` with the evidence rule at `threshold`.
+pub fn aggregate_stance(contents: &[Content<'_>], target: &str, threshold: f32) -> Aggregated {
+    let distributions: Vec<[f32; 3]> = contents
         .iter()
-        .filter(|(_, _, d)| is_evidence(d))
+        .map(|content| content.distribution)
         .collect();
-    let pool: Vec<&(usize, usize, [f32; 3])> = if evidence.is_empty() {
-        distributions.iter().collect()
+    let found = evidence(&distributions, threshold);
+    let basis = if !found.indices.is_empty() {
+        Basis::Evidence
+    } else if contents
+        .iter()
+        .any(|content| mentions_target(content.text, target))
+    {
+        Basis::ReadAsNone
     } else {
-        evidence.clone()
+        Basis::NoRelevantContent
     };
-    let mut mean = [0.0f32; 3];
-    for (_, _, distribution) in &pool {
-        for (total, value) in mean.iter_mut().zip(distribution) {
-            *total += value / pool.len().max(1) as f32;
-        }
-    }
-    let label = if evidence.is_empty() {
-        Stance::None
-    } else if mean[Stance::Favor.index()] >= mean[Stance::Against.index()] {
-        Stance::Favor
-    } else {
-        Stance::Against
-    };
-    (
-        label,
-        mean[label.index()],
-        mean,
-        evidence
+    Aggregated {
+        label: found.label,
+        score: found.mean[found.label.index()],
+        mean: found.mean,
+        evidence: found
+            .indices
             .iter()
-            .map(|(start, end, _)| (*start, *end))
+            .flat_map(|&index| contents[index].ranges.iter().copied())
             .collect(),
-    )
+        basis,
+    }
 }
 
 /// Targets to use when the caller gives none: the three most-mentioned entities that are not speakers and not
@@ -52,7 +95,9 @@ pub fn aggregate_stance(
 pub fn default_targets(groups: &[DocumentEntity], speakers: &[String]) -> Vec<String> {
     let mut candidates: Vec<&DocumentEntity> = groups
         .iter()
-        .filter(|group| group.label != "PER" && !speakers.contains(&group.name))
+        .filter(|group| {
+            entity_kind(&group.label) != EntityKind::Person && !speakers.contains(&group.name)
+        })
         .collect();
     candidates.sort_by_key(|group| std::cmp::Reverse(group.mentions.len()));
     candidates

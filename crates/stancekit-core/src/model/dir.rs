@@ -64,6 +64,9 @@ pub struct StancekitSettings {
     pub stride: Option<usize>,
     /// Hypothesis template with one `{}` for the target (stance).
     pub hypothesis_template: Option<String>,
+    /// The probability of favor or against from which a text counts as evidence of that stance (stance; chosen
+    /// on dev data, see `training.evaluate stance-threshold`).
+    pub evidence_threshold: Option<f32>,
 }
 
 /// A validated model directory: its files exist and its config is consistent.

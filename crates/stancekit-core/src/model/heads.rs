@@ -66,9 +66,11 @@ fn rust_bert_error(path: PathBuf) -> impl FnOnce(rust_bert::RustBertError) -> Er
 }
 
 impl TokenModel {
-    /// Loads the directory's token classifier: `head_name` names its linear layer (`classifier`, or a second head
-    /// such as `attribution_classifier` on the same encoder, which only stancekit's BERT forward runs).
-    pub(crate) fn load(dir: &ModelDir, head_name: &str) -> Result<TokenModel> {
+    /// Loads the directory's token classifier: `heads` name its linear layers (`classifier`, and/or a second head
+    /// such as `attribution_classifier` on the same encoder, which only stancekit's own forwards run). Several
+    /// heads run in one forward pass: the logits of each follow in the order given.
+    pub(crate) fn load(dir: &ModelDir, heads: &[&str]) -> Result<TokenModel> {
+        let only_classifier = heads == ["classifier"];
         catch_panic("building the token classifier", || {
             let mut store = VarStore::new(Device::Cpu);
             let root = store.root();
@@ -98,7 +100,7 @@ impl TokenModel {
                                 &dir.config,
                                 &dir.weights_path(),
                             )?),
-                            classifier: head_linear(&tensors, head_name, dir)?,
+                            classifier: stacked_heads(&tensors, heads, dir)?,
                         },
                         casing: None,
                     });
@@ -132,8 +134,8 @@ impl TokenModel {
             let tensors = model_tensors(dir)?;
             load_weights(&store, &tensors, &dir.weights_path())?;
             store.freeze();
-            if head_name != "classifier" {
-                let classifier = head_linear(&tensors, head_name, dir)?;
+            if !only_classifier {
+                let classifier = stacked_heads(&tensors, heads, dir)?;
                 let fast = fast_token_head(&store, dir, casing_table.as_ref(), Some(classifier))?;
                 return fast
                     .map(|fast| TokenModel {
@@ -144,7 +146,7 @@ impl TokenModel {
                     .ok_or_else(|| {
                         Error::model_load(
                             dir.config_path(),
-                            format!("the {head_name} head runs on stancekit's BERT forward only (not with STANCEKIT_REFERENCE_FORWARD=1, not on this architecture)"),
+                            format!("the {} head runs on stancekit's BERT forward only (not with STANCEKIT_REFERENCE_FORWARD=1, not on this architecture)", heads.join(" and ")),
                         )
                     });
             }
@@ -395,6 +397,32 @@ fn head_linear(
             format!("tensor \"{prefix}.weight\" or \"{prefix}.bias\" is missing (does config.json describe these weights?)"),
         )
     })
+}
+
+/// The named heads' dense layers as one layer (their logits side by side).
+fn stacked_heads(
+    tensors: &std::collections::HashMap<String, Tensor>,
+    heads: &[&str],
+    dir: &ModelDir,
+) -> Result<Linear> {
+    let layers = heads
+        .iter()
+        .map(|name| head_linear(tensors, name, dir))
+        .collect::<Result<Vec<Linear>>>()?;
+    match layers.len() {
+        1 => Ok(layers.into_iter().next().expect("one layer")),
+        _ => Linear::stack(&layers),
+    }
+}
+
+/// Whether heads beside `classifier` (an attribution head) can run on this directory's model: they need
+/// stancekit's own forward (MPNet always, BERT unless `STANCEKIT_REFERENCE_FORWARD=1`).
+pub(crate) fn runs_extra_heads(dir: &ModelDir) -> bool {
+    match dir.family {
+        Family::Mpnet => true,
+        Family::Bert => fast_forward_allowed(),
+        Family::DistilBert | Family::Roberta => false,
+    }
 }
 
 /// Whether stancekit's own BERT forward may replace rust-bert's: always, unless

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 pub(crate) use adapter::base_name as adapter_base_name;
 pub(crate) use batch::Batch;
 pub use dir::{Family, ModelDir, StancekitSettings, Task, Weights, CASING_ARCHITECTURE};
-pub(crate) use heads::{SequenceModel, TokenModel};
+pub(crate) use heads::{runs_extra_heads, SequenceModel, TokenModel};
 
 /// Locks a model for one forward pass. Inference only reads the weights, so a panic in another thread cannot
 /// leave them half-written: a poisoned lock is taken over rather than reported.

@@ -1,99 +1,21 @@
-//! Sentence attribution by rules: reporting verbs, "according to", quotes and pronoun carry-over.
+//! Sentence attribution by rules, for entity models without an attribution head: reporting verbs, "according
+//! to", quotes and pronoun carry-over over named persons and organisations.
 
+use super::lexicon::{entity_kind, is_reporting_verb, pronoun, EntityKind, PronounReach};
 use super::{Attribution, DocumentEntity, AUTHOR};
+use crate::relations::TextSpan;
 use crate::sentences::Sentence;
 
-// Verbs that report speech or a view. Forms that are mostly nouns in news text ("remarks", "claims", "calls",
-// "notes", "states", "questions", "promises") are left out.
-const REPORTING_VERBS: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "told",
-    "tells",
-    "stated",
-    "emphasized",
-    "emphasised",
-    "emphasizes",
-    "emphasises",
-    "stressed",
-    "stresses",
-    "called",
-    "implied",
-    "implies",
-    "declared",
-    "declares",
-    "warned",
-    "warns",
-    "argued",
-    "argues",
-    "added",
-    "adds",
-    "noted",
-    "claimed",
-    "suggested",
-    "suggests",
-    "insisted",
-    "insists",
-    "announced",
-    "announces",
-    "asserted",
-    "asserts",
-    "explained",
-    "explains",
-    "wrote",
-    "writes",
-    "urged",
-    "urges",
-    "remarked",
-    "indicated",
-    "indicates",
-    "maintained",
-    "maintains",
-    "acknowledged",
-    "acknowledges",
-    "predicted",
-    "predicts",
-    "promised",
-    "vowed",
-    "threatened",
-    "threatens",
-    "believes",
-    "believed",
-    "thinks",
-    "proposed",
-    "proposes",
-    "criticized",
-    "criticised",
-    "criticizes",
-    "criticises",
-    "rejected",
-    "rejects",
-    "dismissed",
-    "dismisses",
-    "expressed",
-    "expresses",
-    "questioned",
-    "opined",
-    "reiterated",
-    "reiterates",
-    "admitted",
-    "admits",
-    "replied",
-    "responded",
-    "responds",
-];
-
-const PRONOUNS: &[&str] = &["he", "she", "they"];
-
 /// How many sentences back a pronoun may find the previous speaker ("they" only looks one sentence back).
-fn pronoun_reach(pronoun: &str) -> usize {
-    if pronoun == "they" {
-        1
-    } else {
-        2
+fn pronoun_reach(word: &str) -> usize {
+    match pronoun(word) {
+        Some(PronounReach::Person) => 2,
+        _ => 1,
     }
 }
+
+/// What a rule found: speaker, source span, cue span, confidence.
+type Found = (String, (usize, usize), (usize, usize), f32);
 
 /// A word of a sentence with its code-point offsets in the document.
 #[derive(Debug, Clone)]
@@ -146,7 +68,7 @@ struct Candidate {
 fn candidates(sentence: &Sentence, tokens: &[Token], groups: &[DocumentEntity]) -> Vec<Candidate> {
     let mut found: Vec<Candidate> = groups
         .iter()
-        .filter(|group| group.label == "PER" || group.label == "ORG")
+        .filter(|group| entity_kind(&group.label).can_speak())
         .flat_map(|group| {
             group
                 .mentions
@@ -157,14 +79,19 @@ fn candidates(sentence: &Sentence, tokens: &[Token], groups: &[DocumentEntity]) 
                     start: mention.start,
                     end: mention.end,
                     pronoun: false,
-                    person: group.label == "PER",
+                    person: entity_kind(&group.label) == EntityKind::Person,
                 })
         })
         .collect();
     found.extend(
         tokens
             .iter()
-            .filter(|token| PRONOUNS.contains(&token.text.to_lowercase().as_str()))
+            .filter(|token| {
+                matches!(
+                    pronoun(&token.text.to_lowercase()),
+                    Some(PronounReach::Person | PronounReach::Any)
+                )
+            })
             .map(|token| Candidate {
                 speaker: None,
                 start: token.start,
@@ -195,7 +122,7 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
             .iter()
             .map(|token| token.text.to_lowercase())
             .collect();
-        let mut attribution: Option<(String, String, f32)> = None;
+        let mut attribution: Option<Found> = None;
         // "according to X"
         if let Some(position) = lower
             .windows(2)
@@ -207,13 +134,18 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
                 .find(|c| c.start >= after && !c.pronoun && c.start <= after + 40)
             {
                 if let Some(speaker) = &candidate.speaker {
-                    attribution = Some((speaker.clone(), "according to".into(), 0.9));
+                    attribution = Some((
+                        speaker.clone(),
+                        (candidate.start, candidate.end),
+                        (tokens[position].start, tokens[position + 1].end),
+                        0.9,
+                    ));
                 }
             }
         }
         if attribution.is_none() {
             for (position, word) in lower.iter().enumerate() {
-                if !REPORTING_VERBS.contains(&word.as_str()) {
+                if !is_reporting_verb(word) {
                     continue;
                 }
                 let verb = &tokens[position];
@@ -234,12 +166,12 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
                     (None, None) => continue,
                 };
                 let speaker = if chosen.pronoun {
-                    let pronoun = lower_slice(sentence, chosen);
+                    let word = lower_slice(sentence, chosen);
                     let recent = last_speaker
                         .as_ref()
-                        .filter(|(_, index)| sentence_index - index <= pronoun_reach(&pronoun))
+                        .filter(|(_, index)| sentence_index - index <= pronoun_reach(&word))
                         .map(|(speaker, _)| speaker.clone());
-                    if pronoun == "they" {
+                    if pronoun(&word) != Some(PronounReach::Person) {
                         recent
                     } else {
                         recent.or_else(|| last_person.clone())
@@ -248,13 +180,13 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
                     chosen.speaker.clone()
                 };
                 if let Some(speaker) = speaker {
-                    let cue = if chosen.pronoun {
-                        format!("{} {}", lower_slice(sentence, chosen), word)
-                    } else {
-                        word.clone()
-                    };
                     let confidence = if chosen.pronoun { 0.7 } else { confidence };
-                    attribution = Some((speaker, cue, confidence));
+                    attribution = Some((
+                        speaker,
+                        (chosen.start, chosen.end),
+                        (verb.start, verb.end),
+                        confidence,
+                    ));
                     break;
                 }
             }
@@ -262,20 +194,47 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
         for candidate in found.iter().filter(|c| c.person && !c.pronoun) {
             last_person.clone_from(&candidate.speaker);
         }
-        let (speaker, cue, confidence) =
-            attribution.unwrap_or_else(|| (AUTHOR.to_owned(), String::new(), 1.0));
-        if speaker != AUTHOR {
-            last_speaker = Some((speaker.clone(), sentence_index));
-        }
-        attributions.push(Attribution {
-            speaker,
-            start: sentence.start,
-            end: sentence.end,
-            cue,
-            confidence,
-        });
+        let content = vec![span_in(sentence, sentence.start, sentence.end)];
+        let attribution = match attribution {
+            Some((speaker, source, cue, confidence)) => {
+                last_speaker = Some((speaker.clone(), sentence_index));
+                Attribution {
+                    speaker,
+                    start: sentence.start,
+                    end: sentence.end,
+                    source: Some(span_in(sentence, source.0, source.1)),
+                    cue: Some(span_in(sentence, cue.0, cue.1)),
+                    content,
+                    confidence,
+                }
+            }
+            None => Attribution {
+                speaker: AUTHOR.to_owned(),
+                start: sentence.start,
+                end: sentence.end,
+                source: None,
+                cue: None,
+                content,
+                confidence: 1.0,
+            },
+        };
+        attributions.push(attribution);
     }
     attributions
+}
+
+/// The span of document offsets `start..end` inside `sentence`.
+fn span_in(sentence: &Sentence, start: usize, end: usize) -> TextSpan {
+    TextSpan {
+        start,
+        end,
+        text: sentence
+            .text
+            .chars()
+            .skip(start - sentence.start)
+            .take(end - start)
+            .collect(),
+    }
 }
 
 fn lower_slice(sentence: &Sentence, candidate: &Candidate) -> String {

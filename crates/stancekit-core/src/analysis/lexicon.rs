@@ -1,0 +1,142 @@
+//! The analysis's word lists, kept as data in `words/*.txt` (one entry per line, `#` comments) and read once.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// What an entity label names, whatever the model's label set calls it (`PER` or `PERSON`, `LOC` or `GPE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityKind {
+    /// A person.
+    Person,
+    /// A company, party, agency, newspaper…
+    Organisation,
+    /// A nationality, religious or political group (OntoNotes `NORP`).
+    Group,
+    /// A country, city, region or building.
+    Place,
+    /// Anything else (`MISC`, dates, amounts…).
+    Other,
+}
+
+impl EntityKind {
+    /// Whether an entity of this kind can be a speaker.
+    pub fn can_speak(self) -> bool {
+        matches!(self, EntityKind::Person | EntityKind::Organisation)
+    }
+}
+
+/// Who a pronoun can stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PronounReach {
+    /// "he", "she": a person.
+    Person,
+    /// "they", "we": any speaker, groups included.
+    Any,
+    /// "who": the name right before it in the sentence ("Trump, who implied…").
+    Relative,
+}
+
+fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
+fn pairs(text: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    entries(text).filter_map(|line| line.split_once(char::is_whitespace))
+}
+
+struct Lexicon {
+    reporting_verbs: Vec<&'static str>,
+    titles: Vec<&'static str>,
+    function_words: Vec<&'static str>,
+    determiners: Vec<&'static str>,
+    entity_kinds: HashMap<String, EntityKind>,
+    pronouns: HashMap<&'static str, PronounReach>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| Lexicon {
+        reporting_verbs: entries(include_str!("words/reporting_verbs.txt")).collect(),
+        titles: entries(include_str!("words/titles.txt")).collect(),
+        function_words: entries(include_str!("words/function_words.txt")).collect(),
+        determiners: entries(include_str!("words/determiners.txt")).collect(),
+        entity_kinds: pairs(include_str!("words/entity_types.txt"))
+            .map(|(label, kind)| {
+                let kind = match kind.trim() {
+                    "person" => EntityKind::Person,
+                    "organisation" => EntityKind::Organisation,
+                    "group" => EntityKind::Group,
+                    "place" => EntityKind::Place,
+                    _ => EntityKind::Other,
+                };
+                (label.to_ascii_uppercase(), kind)
+            })
+            .collect(),
+        pronouns: pairs(include_str!("words/pronouns.txt"))
+            .map(|(word, reach)| {
+                let reach = match reach.trim() {
+                    "person" => PronounReach::Person,
+                    "relative" => PronounReach::Relative,
+                    _ => PronounReach::Any,
+                };
+                (word, reach)
+            })
+            .collect(),
+    })
+}
+
+/// The kind of entity a label (without its `B-`/`I-` prefix, any case) names.
+pub fn entity_kind(label: &str) -> EntityKind {
+    lexicon()
+        .entity_kinds
+        .get(&label.to_ascii_uppercase())
+        .copied()
+        .unwrap_or(EntityKind::Other)
+}
+
+/// Whether a lower-case word is a reporting verb ("said", "warned").
+pub fn is_reporting_verb(word: &str) -> bool {
+    lexicon().reporting_verbs.contains(&word)
+}
+
+/// Whether a lower-case word belongs to titles ("president", "secretary").
+pub fn is_title_word(word: &str) -> bool {
+    lexicon().titles.contains(&word)
+}
+
+/// Whether a lower-case word is skipped in acronyms ("of", "the").
+pub fn is_function_word(word: &str) -> bool {
+    lexicon().function_words.contains(&word)
+}
+
+/// Whether a lower-case word is dropped from the front of a group speaker's name ("the").
+pub fn is_determiner(word: &str) -> bool {
+    lexicon().determiners.contains(&word)
+}
+
+/// Who a lower-case pronoun can stand for, if it stands for a speaker.
+pub fn pronoun(word: &str) -> Option<PronounReach> {
+    lexicon().pronouns.get(word).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_lists_load() {
+        assert_eq!(entity_kind("PER"), EntityKind::Person);
+        assert_eq!(entity_kind("person"), EntityKind::Person);
+        assert_eq!(entity_kind("GPE"), EntityKind::Place);
+        assert_eq!(entity_kind("MISC"), EntityKind::Other);
+        assert!(is_reporting_verb("said") && !is_reporting_verb("remarks"));
+        assert!(is_title_word("president"));
+        assert!(is_function_word("of"));
+        assert_eq!(pronoun("they"), Some(PronounReach::Any));
+        assert_eq!(pronoun("she"), Some(PronounReach::Person));
+        assert_eq!(pronoun("who"), Some(PronounReach::Relative));
+        assert_eq!(pronoun("it"), None);
+    }
+}

@@ -1,0 +1,340 @@
+//! Relations → attributions: each relation's source resolved to a speaker, and the text in no relation given to
+//! the author.
+
+use std::collections::HashMap;
+
+use super::lexicon::{
+    entity_kind, is_determiner, is_title_word, pronoun, EntityKind, PronounReach,
+};
+use super::{Attribution, DocumentEntity, AUTHOR};
+use crate::relations::{Relation, TextSpan};
+use crate::sentences::Sentence;
+
+/// How far back (in sentences) a pronoun or a content without source finds the previous speaker.
+const PRONOUN_REACH: usize = 2;
+
+/// A resolved speaker: its name, whether it is a person, and how sure the resolution is.
+struct Resolved {
+    name: String,
+    person: bool,
+    confidence: f32,
+}
+
+/// The speaker before the current relation.
+struct Previous {
+    name: String,
+    person: bool,
+    last_sentence: usize,
+}
+
+fn sentence_of(sentences: &[Sentence], position: usize) -> usize {
+    sentences
+        .partition_point(|sentence| sentence.start <= position)
+        .saturating_sub(1)
+}
+
+/// Lower-case words of a phrase, possessives and edge punctuation dropped.
+fn words(phrase: &str) -> Vec<String> {
+    phrase
+        .split_whitespace()
+        .map(|word| {
+            word.trim_end_matches("'s")
+                .trim_end_matches("’s")
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == '-')
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// The group speaker named by a source phrase: leading determiners dropped ("the European leaders" →
+/// "European leaders").
+fn group_name(phrase: &str) -> String {
+    let mut rest = phrase.trim();
+    while let Some((first, tail)) = rest.split_once(char::is_whitespace) {
+        if is_determiner(&first.to_lowercase()) {
+            rest = tail.trim_start();
+        } else {
+            break;
+        }
+    }
+    rest.to_owned()
+}
+
+/// Resolves speakers over a document's relations, in text order.
+struct Resolver<'a> {
+    groups: &'a [DocumentEntity],
+    sentences: &'a [Sentence],
+    previous: Option<Previous>,
+    /// Group speakers by lower-case name → the name as first written.
+    named: HashMap<String, String>,
+}
+
+impl Resolver<'_> {
+    /// A named person or organisation inside the source ("French President Emmanuel Macron"); persons first,
+    /// and a name followed by a possessive ("Vance's spokesman") does not speak.
+    fn named_entity(&self, source: &TextSpan) -> Option<Resolved> {
+        let mut found: Vec<(bool, usize, &DocumentEntity)> = Vec::new();
+        for group in self.groups {
+            let kind = entity_kind(&group.label);
+            for mention in &group.mentions {
+                if mention.start < source.start || mention.end > source.end {
+                    continue;
+                }
+                let after: String = source
+                    .text
+                    .chars()
+                    .skip(mention.end - source.start)
+                    .take(2)
+                    .collect();
+                let possessive = after == "'s" || after == "’s";
+                let whole = mention.start == source.start && mention.end == source.end;
+                // A title taken for a name ("Vice" of "Vice President JD Vance") does not speak.
+                let title = words(&mention.text).iter().all(|word| is_title_word(word));
+                if !possessive && !title && (kind.can_speak() || whole) {
+                    found.push((
+                        kind != EntityKind::Person,
+                        mention.end - mention.start,
+                        group,
+                    ));
+                }
+            }
+        }
+        // Persons first, then the longest mention.
+        found.sort_by_key(|(not_person, length, _)| (*not_person, std::cmp::Reverse(*length)));
+        found.first().map(|(not_person, _, group)| Resolved {
+            name: group.name.clone(),
+            person: !not_person,
+            confidence: 1.0,
+        })
+    }
+
+    /// "he", "she": the previous speaker if a person nearby, else the last person named before; "they", "we": the
+    /// previous speaker nearby.
+    fn pronoun(&self, source: &TextSpan, sentence: usize) -> Option<Resolved> {
+        let reach = pronoun(&source.text.trim().to_lowercase())?;
+        if reach == PronounReach::Relative {
+            return self.name_before(source);
+        }
+        let nearby = self
+            .previous
+            .as_ref()
+            .filter(|previous| sentence <= previous.last_sentence + PRONOUN_REACH)
+            .filter(|previous| reach == PronounReach::Any || previous.person);
+        if let Some(previous) = nearby {
+            return Some(Resolved {
+                name: previous.name.clone(),
+                person: previous.person,
+                confidence: 0.8,
+            });
+        }
+        if reach == PronounReach::Person {
+            return self
+                .groups
+                .iter()
+                .filter(|group| entity_kind(&group.label) == EntityKind::Person)
+                .filter_map(|group| {
+                    group
+                        .mentions
+                        .iter()
+                        .filter(|mention| mention.end <= source.start)
+                        .map(|mention| mention.start)
+                        .max()
+                        .map(|start| (start, group))
+                })
+                .max_by_key(|(start, _)| *start)
+                .map(|(_, group)| Resolved {
+                    name: group.name.clone(),
+                    person: true,
+                    confidence: 0.6,
+                });
+        }
+        None
+    }
+
+    /// The person or organisation named last before `source` in its sentence ("Trump, who…").
+    fn name_before(&self, source: &TextSpan) -> Option<Resolved> {
+        let sentence_start = self
+            .sentences
+            .get(sentence_of(self.sentences, source.start))
+            .map_or(0, |sentence| sentence.start);
+        self.groups
+            .iter()
+            .filter(|group| entity_kind(&group.label).can_speak())
+            .flat_map(|group| {
+                group
+                    .mentions
+                    .iter()
+                    .filter(|mention| {
+                        mention.start >= sentence_start && mention.end <= source.start
+                    })
+                    .map(move |mention| (mention.end, group))
+            })
+            .max_by_key(|(end, _)| *end)
+            .map(|(_, group)| Resolved {
+                name: group.name.clone(),
+                person: entity_kind(&group.label) == EntityKind::Person,
+                confidence: 0.8,
+            })
+    }
+
+    /// A title ("the defense secretary") that matches the roles seen before a person's name ("Defense
+    /// Secretary Pete Hegseth"); the person named last before the source wins.
+    fn title(&self, source: &TextSpan) -> Option<Resolved> {
+        let source_words: Vec<String> = words(&source.text)
+            .into_iter()
+            .filter(|word| !is_determiner(word))
+            .collect();
+        if !source_words.iter().any(|word| is_title_word(word)) {
+            return None;
+        }
+        self.groups
+            .iter()
+            .filter(|group| entity_kind(&group.label) == EntityKind::Person)
+            .filter(|group| {
+                group.roles.iter().any(|role| {
+                    let role_words = words(role);
+                    let within = |small: &[String], large: &[String]| {
+                        small.iter().all(|word| large.contains(word))
+                    };
+                    within(&source_words, &role_words) || within(&role_words, &source_words)
+                })
+            })
+            .max_by_key(|group| {
+                group
+                    .mentions
+                    .iter()
+                    .filter(|mention| mention.end <= source.start)
+                    .map(|mention| mention.start + 1)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .map(|group| Resolved {
+                name: group.name.clone(),
+                person: true,
+                confidence: 0.8,
+            })
+    }
+
+    fn group(&mut self, source: &TextSpan) -> Resolved {
+        let name = group_name(&source.text);
+        let name = self
+            .named
+            .entry(name.to_lowercase())
+            .or_insert(name)
+            .clone();
+        Resolved {
+            name,
+            person: false,
+            confidence: 0.9,
+        }
+    }
+
+    fn resolve(&mut self, relation: &Relation) -> Resolved {
+        let sentence = sentence_of(self.sentences, relation.start);
+        match &relation.source {
+            Some(source) => {
+                if let Some(resolved) = self.named_entity(source) {
+                    return resolved;
+                }
+                if pronoun(&source.text.trim().to_lowercase()).is_some() {
+                    return self.pronoun(source, sentence).unwrap_or(Resolved {
+                        name: source.text.clone(),
+                        person: false,
+                        confidence: 0.3,
+                    });
+                }
+                match self.title(source) {
+                    Some(resolved) => resolved,
+                    None => self.group(source),
+                }
+            }
+            // Content without a source: the speaker just before, if close, else the author.
+            None => match &self.previous {
+                Some(previous) if sentence <= previous.last_sentence + 1 => Resolved {
+                    name: previous.name.clone(),
+                    person: previous.person,
+                    confidence: 0.6,
+                },
+                _ => Resolved {
+                    name: AUTHOR.to_owned(),
+                    person: false,
+                    confidence: 0.5,
+                },
+            },
+        }
+    }
+}
+
+/// One attribution per relation (its speaker resolved from its source) and one per sentence that no relation
+/// touches (the author's), in text order.
+///
+/// A source is resolved, in order: to a named person or organisation inside it (grouped, so "Vance" is *JD
+/// Vance*); a pronoun to the previous speaker within two sentences ("he"/"she" a person, else the last person
+/// named; "they"/"we" any speaker, groups included); a title to the person it was seen before ("the defense
+/// secretary" → *Pete Hegseth*); "who" to the name just before it in the sentence; otherwise to a group speaker named by the phrase itself ("European leaders").
+/// A relation without source continues the previous speaker's when it follows it closely, else is the author's.
+pub fn resolve_speakers(
+    relations: &[Relation],
+    groups: &[DocumentEntity],
+    sentences: &[Sentence],
+) -> Vec<Attribution> {
+    let mut resolver = Resolver {
+        groups,
+        sentences,
+        previous: None,
+        named: HashMap::new(),
+    };
+    let mut ordered: Vec<&Relation> = relations.iter().collect();
+    ordered.sort_by_key(|relation| relation.start);
+    let mut attributions: Vec<Attribution> = Vec::new();
+    for relation in ordered {
+        let resolved = resolver.resolve(relation);
+        if resolved.name != AUTHOR {
+            let last_end = relation
+                .content
+                .iter()
+                .map(|range| range.end)
+                .max()
+                .unwrap_or(relation.end);
+            resolver.previous = Some(Previous {
+                name: resolved.name.clone(),
+                person: resolved.person,
+                last_sentence: sentence_of(sentences, last_end.saturating_sub(1)),
+            });
+        }
+        attributions.push(Attribution {
+            speaker: resolved.name,
+            start: relation.start,
+            end: relation.end,
+            source: relation.source.clone(),
+            cue: relation.cue.clone(),
+            content: relation.content.clone(),
+            confidence: relation.score * resolved.confidence,
+        });
+    }
+    for sentence in sentences {
+        let touched = relations
+            .iter()
+            .any(|relation| relation.start < sentence.end && sentence.start < relation.end);
+        if !touched {
+            attributions.push(Attribution {
+                speaker: AUTHOR.to_owned(),
+                start: sentence.start,
+                end: sentence.end,
+                source: None,
+                cue: None,
+                content: vec![TextSpan {
+                    start: sentence.start,
+                    end: sentence.end,
+                    text: sentence.text.clone(),
+                }],
+                confidence: 1.0,
+            });
+        }
+    }
+    attributions.sort_by_key(|attribution| attribution.start);
+    attributions
+}
