@@ -118,6 +118,10 @@ pub struct StanceArgs {
     /// Hypothesis template with one `{}` for the target (default: the model's).
     #[arg(long)]
     pub template: Option<String>,
+    /// Probability of favor or against from which a text (a window of a long text, a speaker's content) counts
+    /// as evidence of that stance (default: the model's, chosen on dev data).
+    #[arg(long, value_parser = parse_threshold)]
+    pub evidence_threshold: Option<f32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -134,6 +138,22 @@ pub struct AnalyzeArgs {
     /// Stance model directory or preset: fast (default; $STANCEKIT_STANCE_MODEL replaces it) or accurate.
     #[arg(long)]
     pub stance_model: Option<PathBuf>,
+    /// Probability of favor or against from which a text (a window of a long text, a speaker's content) counts
+    /// as evidence of that stance (default: the model's, chosen on dev data).
+    #[arg(long, value_parser = parse_threshold)]
+    pub evidence_threshold: Option<f32>,
+}
+
+/// A probability in `[0, 1]`.
+fn parse_threshold(value: &str) -> Result<f32, String> {
+    let threshold: f32 = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number"))?;
+    if (0.0..=1.0).contains(&threshold) {
+        Ok(threshold)
+    } else {
+        Err(format!("{threshold} is not in [0, 1]"))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -162,6 +162,7 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             let path = model_path(args.model.as_ref(), ModelKind::Stance)?;
             let options = StanceOptions {
                 hypothesis_template: args.template.clone(),
+                evidence_threshold: args.evidence_threshold,
                 ..StanceOptions::default()
             };
             let task = tasks::Stance {
@@ -175,7 +176,13 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             let stance_path = model_path(args.stance_model.as_ref(), ModelKind::Stance)?;
             let task = tasks::Analyze {
                 ner: load_recognizer(&ner_path, NerOptions::default())?,
-                stance: load_classifier(&stance_path, StanceOptions::default())?,
+                stance: load_classifier(
+                    &stance_path,
+                    StanceOptions {
+                        evidence_threshold: args.evidence_threshold,
+                        ..StanceOptions::default()
+                    },
+                )?,
                 targets: args.targets,
             };
             run_task(&task, &args.input, format)
