@@ -107,7 +107,7 @@ eval-stance: install
 	$(BIN)/python -m training.evaluate stance --model models/stance --data-dir $(DATA_DIR)
 
 eval-attribution: install
-	$(BIN)/python -m training.evaluate attribution --model models/attribution --split dev --data-dir $(DATA_DIR)
+	$(BIN)/python -m training.evaluate attribution --model models/ner --split dev --data-dir $(DATA_DIR)
 
 eval-stance-accurate: install base
 	$(BIN)/python -m training.evaluate stance --model accurate --data-dir $(DATA_DIR)

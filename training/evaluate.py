@@ -3,7 +3,7 @@
     python -m training.evaluate ner --model models/ner --data-dir ../shared/data
     python -m training.evaluate stance --model models/stance --data-dir ../shared/data
     python -m training.evaluate stance --model accurate     # a preset: this checkout's models/stance-accurate
-    python -m training.evaluate attribution --model models/attribution --split dev|test
+    python -m training.evaluate attribution --model models/ner --split dev|test [--spans relations|tags]
     python -m training.evaluate stance-threshold --model fast   # chooses and records the evidence threshold
 
 NER: entity-level micro F1 (exact span and type, conlleval rules via seqeval) on CoNLL-2003 test, plus per-type
@@ -185,19 +185,25 @@ def _prf(gold: int, predicted: int, correct: int) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def evaluate_attribution(model: Path, data_dir: Path, split: str) -> dict:
-    """Source, cue and content spans of PolNeAR `split` through the engine's attribution head: exact-span F1 (each
-    gold range and each predicted span, compared after stripping spaces, quotes and punctuation at their edges) and
-    word-token F1 (the words inside the spans)."""
+def evaluate_attribution(model: Path, data_dir: Path, split: str, spans: str = "relations") -> dict:
+    """Source, cue and content spans of PolNeAR `split` through the engine: exact-span F1 (each gold range and each
+    predicted span, compared after stripping spaces, quotes and punctuation at their edges) and word-token F1 (the
+    words inside the spans). `spans="relations"` scores the relations `AttributionExtractor` assembles (what
+    `analyze` uses: a source or cue that no content takes is dropped); `spans="tags"` the head's raw spans."""
     import stancekit
     from training.polnear import ROLES, read_split
 
     articles = read_split(data_dir, split)
-    recognizer = stancekit.EntityRecognizer(model, head="attribution")
+    texts = [article.text for article in articles]
     started = time.perf_counter()
-    predictions = recognizer.predict_batch([article.text for article in articles])
+    if spans == "tags":
+        recognizer = stancekit.EntityRecognizer(model, head="attribution")
+        predictions = recognizer.predict_batch(texts)
+    else:
+        extractor = stancekit.AttributionExtractor(model)
+        predictions = [_relation_spans(relations) for relations in extractor.predict_batch(texts)]
     seconds = time.perf_counter() - started
-    metrics: dict = {"task": "attribution", "split": split, "articles": len(articles)}
+    metrics: dict = {"task": "attribution", "split": split, "spans": spans, "articles": len(articles)}
     for role in ROLES:
         counts = {"span": [0, 0, 0], "word": [0, 0, 0]}
         for article, entities in zip(articles, predictions, strict=True):
@@ -218,6 +224,17 @@ def evaluate_attribution(model: Path, data_dir: Path, split: str) -> dict:
                 metrics[f"{role.lower()}_{unit}_{name}"] = value
     metrics["inference_seconds"] = seconds
     return metrics
+
+
+def _relation_spans(relations: list) -> list:
+    """The source, cue and content ranges of relations as labelled spans (objects with `label`, `start`, `end`)."""
+    from types import SimpleNamespace
+
+    found = []
+    for relation in relations:
+        parts = [("SOURCE", relation.source), ("CUE", relation.cue), *(("CONTENT", part) for part in relation.content)]
+        found.extend(SimpleNamespace(label=label, start=span.start, end=span.end) for label, span in parts if span)
+    return found
 
 
 def evaluate_stance(model: Path, data_dir: Path) -> dict:
@@ -350,6 +367,12 @@ def main() -> None:
     )
     parser.add_argument("--split", default="test", help="test, or dev (NER: CoNLL dev; stance: the selection dev mix)")
     parser.add_argument("--out", type=Path, default=None, help="metrics file (default: MODEL/metrics.json)")
+    parser.add_argument(
+        "--spans",
+        default="relations",
+        choices=["relations", "tags"],
+        help="attribution: score assembled relations (default) or the head's raw spans",
+    )
     args = parser.parse_args()
     # Presets name this checkout's models (whose metrics files these are), not the installed wheel's copies.
     os.environ.setdefault("STANCEKIT_MODELS", str(REPO_ROOT / "models"))
@@ -364,7 +387,7 @@ def main() -> None:
         out.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
         return
     if args.task == "attribution":
-        metrics = evaluate_attribution(args.model, args.data_dir, args.split)
+        metrics = evaluate_attribution(args.model, args.data_dir, args.split, args.spans)
     elif args.task == "ner":
         metrics = evaluate_ner(args.model, args.data_dir, args.split, args.words)
     elif args.split == "dev":
@@ -374,6 +397,8 @@ def main() -> None:
     text = json.dumps(metrics, indent=2)
     print(text)
     prefix = "attribution-metrics" if args.task == "attribution" else "metrics"
+    if args.task == "attribution" and args.spans == "tags":
+        prefix = "attribution-tags-metrics"
     out = args.out or args.model / (f"{prefix}.json" if args.split == "test" else f"{prefix}-{args.split}.json")
     out.write_text(text + "\n", encoding="utf-8")
 

@@ -700,6 +700,17 @@ Peace matters, according to the European leaders. The weather was fine.";
         assert_eq!(speakers, ["JD Vance", "Donald Trump"]);
         // Without sentences (no text), nothing panics.
         assert_eq!(resolve_speakers(&relations, &groups, &[]).len(), 2);
+        // A surname the entity model missed at the source still names the person.
+        let text = "Donald Trump spoke. Later, Trump said talks start.";
+        let groups = group_mentions(text, &[entity("Donald Trump", text, "PER", 0)]);
+        let relations = vec![relation(
+            text,
+            ("Trump", 1),
+            ("said", 0),
+            &[("talks start.", 0)],
+        )];
+        let attributions = resolve_speakers(&relations, &groups, &split_sentences(text));
+        assert_eq!(attributions[1].speaker, "Donald Trump");
     }
 
     #[test]

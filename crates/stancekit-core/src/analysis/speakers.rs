@@ -218,6 +218,34 @@ impl Resolver<'_> {
             })
     }
 
+    /// A source that names a document entity the model missed at this place: the same words as one of its
+    /// mentions, or a person's first or last name alone ("Trump" → *Donald Trump*).
+    fn known_name(&self, source: &TextSpan) -> Option<Resolved> {
+        let wanted = words(&group_name(&source.text));
+        if wanted.is_empty() {
+            return None;
+        }
+        self.groups
+            .iter()
+            .filter(|group| entity_kind(&group.label).can_speak())
+            .find(|group| {
+                let person = entity_kind(&group.label) == EntityKind::Person;
+                group.mentions.iter().any(|mention| {
+                    let named = words(&mention.text);
+                    named == wanted
+                        || (person
+                            && wanted.len() == 1
+                            && named.len() > 1
+                            && (named.first() == wanted.first() || named.last() == wanted.first()))
+                })
+            })
+            .map(|group| Resolved {
+                name: group.name.clone(),
+                person: entity_kind(&group.label) == EntityKind::Person,
+                confidence: 0.9,
+            })
+    }
+
     fn group(&mut self, source: &TextSpan) -> Resolved {
         let name = group_name(&source.text);
         let name = self
@@ -246,10 +274,10 @@ impl Resolver<'_> {
                         confidence: 0.3,
                     });
                 }
-                match self.title(source) {
-                    Some(resolved) => resolved,
-                    None => self.group(source),
+                if let Some(resolved) = self.known_name(source).or_else(|| self.title(source)) {
+                    return resolved;
                 }
+                self.group(source)
             }
             // Content without a source: the speaker just before, if close, else the author.
             None => match &self.previous {
@@ -272,7 +300,7 @@ impl Resolver<'_> {
 /// touches (the author's), in text order.
 ///
 /// A source is resolved, in order: to a named person or organisation inside it (grouped, so "Vance" is *JD
-/// Vance*); a pronoun to the previous speaker within two sentences ("he"/"she" a person, else the last person
+/// Vance*), or one it names where the entity model missed the mention; a pronoun to the previous speaker within two sentences ("he"/"she" a person, else the last person
 /// named; "they"/"we" any speaker, groups included); a title to the person it was seen before ("the defense
 /// secretary" → *Pete Hegseth*); "who" to the name just before it in the sentence; otherwise to a group speaker named by the phrase itself ("European leaders").
 /// A relation without source continues the previous speaker's when it follows it closely, else is the author's.
