@@ -79,7 +79,9 @@ def test_to_pandas(tiny_models, article: str) -> None:
     ner, stance = tiny_models
     frames = stancekit.analyze(article, ["NATO"], ner=ner, stance=stance).to_pandas()
     assert set(frames) == {"entities", "attributions", "stances", "evidence"}
-    assert {"speaker", "source", "cue", "content", "content_ranges"} <= set(frames["attributions"].columns)
+    assert {"speaker", "source", "cue", "content", "content_start", "content_end", "content_parts"} <= set(
+        frames["attributions"].columns
+    )
     assert {"speaker", "target", "label", "evidence_count", "basis"} <= set(frames["stances"].columns)
     assert frames["stances"]["evidence_count"].sum() == len(frames["evidence"])
 

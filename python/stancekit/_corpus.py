@@ -112,10 +112,10 @@ def analyze_frame(
 
     Columns: entities `entity, entity_label, text, label, start, end, score` (one row per mention, offsets in
     the document's text); attributions `speaker, start, end, source, source_start, source_end, cue, cue_start,
-    cue_end, content, content_ranges, confidence` (one row per reported speech or author sentence); stances
-    `speaker, target, label, score, score_favor, score_against, score_none, evidence_count, basis`; evidence
-    `speaker, target, start, end, content` (one row per evidence content of a stance). The types are the same for
-    every frame.
+    cue_end, content, content_start, content_end, content_parts, confidence` (one row per reported speech or
+    author sentence); stances `speaker, target, label, score, score_favor, score_against, score_none,
+    evidence_count, basis`; evidence `speaker, target, start, end, content` (one row per evidence content of a
+    stance). The types are the same for every frame.
     """
     if text not in df.columns:
         raise KeyError(f"no column {text!r} in the frame (columns: {list(df.columns)})")

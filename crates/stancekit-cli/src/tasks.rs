@@ -180,14 +180,21 @@ fn analysis_table(out: &mut dyn Write, analysis: &Analysis) -> std::io::Result<(
         out,
         "\nStances (speaker x target: stance score (evidence contents); none: read as none, or no content about it)"
     )?;
-    write!(out, "  {:<20}", "")?;
+    let names = analysis
+        .speakers
+        .iter()
+        .map(|speaker| speaker.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(20);
+    write!(out, "  {:<names$}", "")?;
     for target in &analysis.targets {
         let short: String = target.chars().take(width).collect();
         write!(out, " {short:<width$}")?;
     }
     writeln!(out)?;
     for speaker in &analysis.speakers {
-        write!(out, "  {speaker:<20}")?;
+        write!(out, "  {speaker:<names$}")?;
         for target in &analysis.targets {
             let cell = analysis
                 .stances

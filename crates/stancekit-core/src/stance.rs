@@ -91,12 +91,21 @@ pub fn evidence(distributions: &[[f32; 3]], threshold: f32) -> Evidence {
     } else {
         indices.iter().map(|&index| &distributions[index]).collect()
     };
-    let mut mean = [0.0f32; 3];
+    // Summed in f64 and renormalised, so that a mean over thousands of windows still sums to 1.
+    let mut sums = [0.0f64; 3];
     for distribution in &pool {
-        for (total, value) in mean.iter_mut().zip(distribution.iter()) {
-            *total += value / pool.len() as f32;
+        for (total, value) in sums.iter_mut().zip(distribution.iter()) {
+            *total += f64::from(*value);
         }
     }
+    let total: f64 = sums.iter().sum();
+    let mean = sums.map(|sum| {
+        if total > 0.0 {
+            (sum / total) as f32
+        } else {
+            0.0
+        }
+    });
     let label = if indices.is_empty() {
         Stance::None
     } else if mean[Stance::Favor.index()] >= mean[Stance::Against.index()] {
