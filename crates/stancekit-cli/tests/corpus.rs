@@ -320,8 +320,13 @@ fn a_torn_last_record_is_redone() {
     )
     .output()
     .unwrap();
-    assert!(run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success(),
+        "{:?}: {stderr}\n{}",
+        run.status,
+        std::fs::read_to_string(&output).unwrap_or_default()
+    );
     assert!(
         stderr.contains("1 document(s) already done") && stderr.contains("removed"),
         "{stderr}"
