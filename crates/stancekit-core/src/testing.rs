@@ -178,6 +178,12 @@ pub fn write_tiny_bert(dir: &Path, spec: &TinyModel) -> Result<()> {
     if spec.casing {
         config["casing_vocab_size"] = json!(crate::casing::CASING_CLASSES);
     }
+    // libtorch's generator is global: tests that build tiny models on several threads at once would draw from
+    // it in turn and get different weights from run to run. One build at a time keeps the seed meaningful.
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _building = BUILDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     tch::manual_seed(spec.seed);
     let store = VarStore::new(Device::Cpu);
     let bert_config = BertConfig {

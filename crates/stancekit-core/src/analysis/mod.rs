@@ -744,5 +744,21 @@ Peace matters, according to the European leaders. The weather was fine.";
         let targets = default_targets(&groups, &["JD Vance".to_string()]);
         assert_eq!(targets[0], "United States");
         assert!(!targets.contains(&"Donald Trump".to_string()));
+        // Slips of a tagger are no targets: punctuation alone, or a run of many words.
+        let text = "“ Peace talks with Russia must start now in Paris ” said NATO.";
+        let slips = vec![
+            entity("“", text, "ORG", 0),
+            entity(
+                "Peace talks with Russia must start now in Paris",
+                text,
+                "MISC",
+                0,
+            ),
+            entity("NATO", text, "ORG", 0),
+        ];
+        assert_eq!(
+            default_targets(&group_mentions(text, &slips), &[]),
+            ["NATO"]
+        );
     }
 }

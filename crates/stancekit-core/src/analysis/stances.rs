@@ -90,13 +90,21 @@ pub fn aggregate_stance(contents: &[Content<'_>], target: &str, threshold: f32) 
     }
 }
 
+/// The longest entity name (in words) taken as a default target.
+const MAX_TARGET_WORDS: usize = 6;
+
 /// Targets to use when the caller gives none: the three most-mentioned entities that are not speakers and not
-/// persons.
+/// persons (names of at most six words, with a letter or digit).
 pub fn default_targets(groups: &[DocumentEntity], speakers: &[String]) -> Vec<String> {
     let mut candidates: Vec<&DocumentEntity> = groups
         .iter()
         .filter(|group| {
             entity_kind(&group.label) != EntityKind::Person && !speakers.contains(&group.name)
+        })
+        // A name of punctuation alone, or a run of many words, is a tagging slip, not a target.
+        .filter(|group| {
+            group.name.chars().any(char::is_alphanumeric)
+                && group.name.split_whitespace().count() <= MAX_TARGET_WORDS
         })
         .collect();
     candidates.sort_by_key(|group| std::cmp::Reverse(group.mentions.len()));
