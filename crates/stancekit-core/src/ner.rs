@@ -28,7 +28,7 @@ use std::sync::Mutex;
 use ndarray::{s, Array2, ArrayView2};
 
 use crate::decode::{
-    aggregate_words, group_entities, join_name_words, softmax_rows, words_from_tokens, Word,
+    aggregate_words, group_entities, join_name_words, softmax_rows, words_from_tokens, Span, Word,
     WordGrouping,
 };
 use crate::error::{Error, Result};
@@ -352,14 +352,22 @@ impl EntityRecognizer {
             .map(|((index, encoding), probabilities)| {
                 let labels = self.labels.len();
                 let words = self.words(index, encoding);
-                let entities = self.decode(index, &words, probabilities.slice(s![.., ..labels]));
+                let entities = self
+                    .spans(&words, probabilities.slice(s![.., ..labels]), &self.labels)
+                    .into_iter()
+                    .map(|span| Entity {
+                        text: index.slice(span.start, span.end).to_owned(),
+                        label: span.label,
+                        start: span.start,
+                        end: span.end,
+                        score: span.score,
+                    })
+                    .collect();
                 let roles = match &self.roles {
-                    Some(roles) => {
-                        let columns = probabilities.slice(s![.., labels..]);
-                        let predictions =
-                            aggregate_words(columns, &words, self.options.aggregation);
-                        role_spans(index, &group_entities(&predictions, &words, roles))
-                    }
+                    Some(roles) => role_spans(
+                        index,
+                        &self.spans(&words, probabilities.slice(s![.., labels..]), roles),
+                    ),
                     None => Vec::new(),
                 };
                 Labelled { entities, roles }
@@ -410,23 +418,15 @@ impl EntityRecognizer {
         }
     }
 
-    fn decode(
+    /// One head's labelled spans: its columns of `probabilities` aggregated to `words`, then BIO-decoded.
+    fn spans(
         &self,
-        index: &CharIndex<'_>,
         words: &[Word],
         probabilities: ArrayView2<'_, f32>,
-    ) -> Vec<Entity> {
+        labels: &[String],
+    ) -> Vec<Span> {
         let predictions = aggregate_words(probabilities, words, self.options.aggregation);
-        group_entities(&predictions, words, &self.labels)
-            .into_iter()
-            .map(|span| Entity {
-                text: index.slice(span.start, span.end).to_owned(),
-                label: span.label,
-                start: span.start,
-                end: span.end,
-                score: span.score,
-            })
-            .collect()
+        group_entities(&predictions, words, labels)
     }
 
     /// Softmax probabilities `tokens x labels` for each text (`indexes` supply the casing classes' surfaces).

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::decode::Span;
 use crate::error::{Error, Result};
 use crate::ner::{EntityRecognizer, NerOptions};
-use crate::sentences::{split_sentences, Sentence};
+use crate::sentences::{sentence_at, split_sentences, Sentence};
 use crate::tokenize::CharIndex;
 
 /// The part a span plays in reported speech.
@@ -159,13 +159,6 @@ pub fn role_spans(index: &CharIndex<'_>, spans: &[Span]) -> Vec<RoleSpan> {
         .collect()
 }
 
-/// The sentence holding code point `position` (the last one starting at or before it).
-fn sentence_of(sentences: &[Sentence], position: usize) -> usize {
-    sentences
-        .partition_point(|sentence| sentence.start <= position)
-        .saturating_sub(1)
-}
-
 /// Characters between two spans (0 when they touch or overlap).
 fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
     if a.1 <= b.0 {
@@ -220,8 +213,8 @@ pub fn assemble_relations(text: &str, roles: &[RoleSpan], sentences: &[Sentence]
     ordered.sort_by_key(|span| (span.start, span.end));
     let sentence_span = |span: &RoleSpan| {
         (
-            sentence_of(sentences, span.start),
-            sentence_of(sentences, span.end.saturating_sub(1).max(span.start)),
+            sentence_at(sentences, span.start),
+            sentence_at(sentences, span.end.saturating_sub(1).max(span.start)),
         )
     };
     let mut groups: Vec<Group<'_>> = Vec::new();

@@ -25,6 +25,14 @@ pub struct Sentence {
     pub text: String,
 }
 
+/// The index of the sentence holding code point `position` (the last one starting at or before it; 0 when there
+/// are none). `sentences` are in text order, as [`split_sentences`] gives them.
+pub fn sentence_at(sentences: &[Sentence], position: usize) -> usize {
+    sentences
+        .partition_point(|sentence| sentence.start <= position)
+        .saturating_sub(1)
+}
+
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "gen", "lt", "col", "sgt", "capt",
     "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres", "inc", "ltd", "co", "corp", "vs",

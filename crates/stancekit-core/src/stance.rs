@@ -357,11 +357,8 @@ impl StanceClassifier {
     }
 
     /// Stance distributions `[favor, against, none]` of each pair.
-    /// Windows of whole sentences of `text` that fit beside `hypothesis` (the text itself when it fits).
-    fn windows<'t>(&self, text: &'t str, hypothesis: &str) -> Result<Vec<&'t str>> {
-        let budget = self
-            .encoder
-            .text_budget(self.encoder.count_tokens(hypothesis)?);
+    /// Windows of whole sentences of `text` that fit in `budget` text tokens (the text itself when it fits).
+    fn windows<'t>(&self, text: &'t str, budget: usize) -> Result<Vec<&'t str>> {
         // A token covers at least one character: a text this short fits without counting.
         if text.chars().count() <= budget || self.encoder.count_tokens(text)? <= budget {
             return Ok(vec![text]);
@@ -413,10 +410,21 @@ impl StanceClassifier {
             .collect();
         let mut windowed: Vec<(&str, &str)> = Vec::with_capacity(unique_pairs.len());
         let mut owners: Vec<Range<usize>> = Vec::with_capacity(unique_pairs.len());
+        // Text tokens that fit beside each hypothesis, counted once per hypothesis.
+        let mut budgets: HashMap<&str, usize> = HashMap::new();
         for &(text, hypothesis) in &unique_pairs {
+            let budget = match budgets.get(hypothesis) {
+                Some(&budget) => budget,
+                None => {
+                    let budget = self
+                        .encoder
+                        .text_budget(self.encoder.count_tokens(hypothesis)?);
+                    *budgets.entry(hypothesis).or_insert(budget)
+                }
+            };
             let begin = windowed.len();
             windowed.extend(
-                self.windows(text, hypothesis)?
+                self.windows(text, budget)?
                     .into_iter()
                     .map(|window| (window, hypothesis)),
             );

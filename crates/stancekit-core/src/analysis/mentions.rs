@@ -6,7 +6,8 @@ use super::lexicon::{entity_kind, is_function_word, is_title_word, EntityKind};
 use super::DocumentEntity;
 use crate::types::Entity;
 
-fn words(text: &str) -> Vec<String> {
+/// The words of a name, normalised ([`normalize_word`]); a word of punctuation alone becomes empty.
+pub(super) fn words(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace())
         .filter(|word| !word.is_empty())
         .map(normalize_word)

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use super::lexicon::{
     entity_kind, is_determiner, is_title_word, pronoun, EntityKind, PronounReach,
 };
-use super::{Attribution, DocumentEntity, AUTHOR};
+use super::{mentions, Attribution, DocumentEntity, AUTHOR};
 use crate::relations::{Relation, TextSpan};
-use crate::sentences::Sentence;
+use crate::sentences::{sentence_at, Sentence};
 
 /// How far back (in sentences) a pronoun or a content without source finds the previous speaker.
 const PRONOUN_REACH: usize = 2;
@@ -27,24 +27,11 @@ struct Previous {
     last_sentence: usize,
 }
 
-fn sentence_of(sentences: &[Sentence], position: usize) -> usize {
-    sentences
-        .partition_point(|sentence| sentence.start <= position)
-        .saturating_sub(1)
-}
-
-/// Lower-case words of a phrase, possessives and edge punctuation dropped.
+/// Lower-case words of a phrase as mention grouping compares them (possessives and punctuation dropped), empty
+/// ones left out.
 fn words(phrase: &str) -> Vec<String> {
-    phrase
-        .split_whitespace()
-        .map(|word| {
-            word.trim_end_matches("'s")
-                .trim_end_matches("’s")
-                .chars()
-                .filter(|c| c.is_alphanumeric() || *c == '-')
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        })
+    mentions::words(phrase)
+        .into_iter()
         .filter(|word| !word.is_empty())
         .collect()
 }
@@ -158,7 +145,7 @@ impl Resolver<'_> {
     fn name_before(&self, source: &TextSpan) -> Option<Resolved> {
         let sentence_start = self
             .sentences
-            .get(sentence_of(self.sentences, source.start))
+            .get(sentence_at(self.sentences, source.start))
             .map_or(0, |sentence| sentence.start);
         self.groups
             .iter()
@@ -261,7 +248,7 @@ impl Resolver<'_> {
     }
 
     fn resolve(&mut self, relation: &Relation) -> Resolved {
-        let sentence = sentence_of(self.sentences, relation.start);
+        let sentence = sentence_at(self.sentences, relation.start);
         match &relation.source {
             Some(source) => {
                 if let Some(resolved) = self.named_entity(source) {
@@ -330,7 +317,7 @@ pub fn resolve_speakers(
             resolver.previous = Some(Previous {
                 name: resolved.name.clone(),
                 person: resolved.person,
-                last_sentence: sentence_of(sentences, last_end.saturating_sub(1)),
+                last_sentence: sentence_at(sentences, last_end.saturating_sub(1)),
             });
         }
         attributions.push(Attribution {
