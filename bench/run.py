@@ -10,7 +10,9 @@ use the same libtorch (the pip torch's), so thread settings are shared.
 
 Encoder GFLOP/s count the multiply-adds of the real (unpadded) tokens: per layer 2·L·H·(4H + 2I) for the dense
 layers and 4·L²·H for attention. The peak they are compared with is a 2048×2048 fp32 `torch.matmul` timed in the
-same run. Peak RSS is measured in a child process that imports only stancekit (`bench/rss_probe.py`).
+same run; the analyze floor divides the encoder work of `analyze` on the article (its NER windows and its content ×
+target stance pairs) by that peak: the least time any fp32 forward could take on this machine. Peak RSS is measured
+in a child process that imports only stancekit (`bench/rss_probe.py`).
 """
 
 from __future__ import annotations
@@ -113,6 +115,30 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 def encoder_flops(lengths: Sequence[int], config: dict) -> float:
     hidden, inner, layers = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
     return layers * sum(2 * n * hidden * (4 * hidden + 2 * inner) + 4 * n * n * hidden for n in lengths)
+
+
+def analysis_flops(article: str, targets, ner, stance, ner_config: dict, stance_config: dict, pair_tokenizer) -> float:
+    """The encoder multiply-adds `stancekit.analyze` needs for `article`: the NER windows (the engine's plan: windows
+    of `window` tokens overlapping by `stride`) and one stance pair per content and target (contents joined by a
+    space, a relation without content read as its sentence)."""
+    settings = ner_config.get("stancekit", {})
+    content, overlap = settings.get("window", 512) - 2, settings.get("stride", 0)
+    count, start, windows = len(ner.tokens(article)), 0, []
+    while True:
+        end = min(count, start + content)
+        windows.append(end - start + 2)
+        if end >= count:
+            break
+        start += content - overlap
+    analysis = stancekit.analyze(article, targets, ner=ner, stance=stance)
+    texts = [
+        " ".join(span.text for span in relation.content) if relation.content else article[relation.start : relation.end]
+        for relation in analysis.attributions
+    ]
+    pairs = [(text, stance.hypothesis(target)) for text in texts for target in targets]
+    encoded = pair_tokenizer([t for t, _ in pairs], [h for _, h in pairs], truncation="only_first", max_length=512)
+    pair_lengths = [len(ids) for ids in encoded["input_ids"]]
+    return encoder_flops(windows, ner_config) + encoder_flops(pair_lengths, stance_config)
 
 
 def matmul_peak_gflops(reps: int) -> float:
@@ -299,6 +325,8 @@ def main() -> None:
 
     seconds = median_seconds(lambda: stancekit.analyze(article, TARGETS[:4], ner=ner, stance=stance), args.reps)
     rows.append(("analyze the article, 4 targets, models loaded (s)", f"{seconds:.2f}", "n/a", ""))
+    floor = analysis_flops(article, TARGETS[:4], ner, stance, ner_config, stance_config, pair_tokenizer) / peak / 1e9
+    rows.append(("analyze the article: its encoder work at the fp32 matmul peak (s, a floor)", f"{floor:.2f}", "", ""))
 
     rss = rss_probe(args.data_dir)
     rows.append(
