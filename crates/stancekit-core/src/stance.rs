@@ -14,6 +14,7 @@
 //! # Ok::<(), stancekit_core::Error>(())
 //! ```
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -356,7 +357,6 @@ impl StanceClassifier {
         Ok(())
     }
 
-    /// Stance distributions `[favor, against, none]` of each pair.
     /// Windows of whole sentences of `text` that fit in `budget` text tokens (the text itself when it fits).
     fn windows<'t>(&self, text: &'t str, budget: usize) -> Result<Vec<&'t str>> {
         // A token covers at least one character: a text this short fits without counting.
@@ -413,14 +413,12 @@ impl StanceClassifier {
         // Text tokens that fit beside each hypothesis, counted once per hypothesis.
         let mut budgets: HashMap<&str, usize> = HashMap::new();
         for &(text, hypothesis) in &unique_pairs {
-            let budget = match budgets.get(hypothesis) {
-                Some(&budget) => budget,
-                None => {
-                    let budget = self
-                        .encoder
-                        .text_budget(self.encoder.count_tokens(hypothesis)?);
-                    *budgets.entry(hypothesis).or_insert(budget)
-                }
+            let budget = match budgets.entry(hypothesis) {
+                Entry::Occupied(known) => *known.get(),
+                Entry::Vacant(slot) => *slot.insert(
+                    self.encoder
+                        .text_budget(self.encoder.count_tokens(hypothesis)?),
+                ),
             };
             let begin = windowed.len();
             windowed.extend(

@@ -287,9 +287,11 @@ impl Resolver<'_> {
 /// touches (the author's), in text order.
 ///
 /// A source is resolved, in order: to a named person or organisation inside it (grouped, so "Vance" is *JD
-/// Vance*), or one it names where the entity model missed the mention; a pronoun to the previous speaker within two sentences ("he"/"she" a person, else the last person
-/// named; "they"/"we" any speaker, groups included); a title to the person it was seen before ("the defense
-/// secretary" → *Pete Hegseth*); "who" to the name just before it in the sentence; otherwise to a group speaker named by the phrase itself ("European leaders").
+/// Vance*); a pronoun to the previous speaker within two sentences ("he"/"she" a person, else the last person
+/// named; "they"/"we" any speaker, groups included; "who" the name just before it in the sentence); a document
+/// entity it names where the entity model missed the mention ("Trump" → *Donald Trump*); a title to the person it
+/// was seen before ("the defense secretary" → *Pete Hegseth*); otherwise a group speaker named by the phrase itself
+/// ("European leaders").
 /// A relation without source continues the previous speaker's when it follows it closely, else is the author's.
 pub fn resolve_speakers(
     relations: &[Relation],
