@@ -137,3 +137,5 @@ def test_parquet_round_trip_keeps_types_and_offsets(
         if row.content_parts == 1:
             assert text[row.content_start : row.content_end] == row.content
         assert pd.isna(row.source) or text[row.source_start : row.source_end] == row.source
+    # The offsets above were checked on some rows: contents of one part and sources exist in this article.
+    assert (back["attributions"]["content_parts"] == 1).any() and back["attributions"]["source"].notna().any()
