@@ -153,6 +153,48 @@ impl Task for Analyze {
     }
 }
 
+/// Target headers longer than this are cut in the table (the JSON output keeps them whole).
+const MAX_TARGET_HEADER: usize = 30;
+
+/// One cell of the speaker x target table: the label, its score and how many contents are its evidence.
+fn stance_cell(analysis: &Analysis, speaker: &str, target: &str) -> String {
+    analysis
+        .stances
+        .iter()
+        .find(|stance| stance.speaker == speaker && stance.target == target)
+        .map(|stance| match stance.basis {
+            Basis::Evidence => format!(
+                "{} {:.2} ({})",
+                stance.label,
+                stance.score,
+                stance.evidence.len()
+            ),
+            Basis::ReadAsNone => format!("none {:.2} (read)", stance.score),
+            Basis::NoRelevantContent => "none (no content)".to_owned(),
+        })
+        .unwrap_or_default()
+}
+
+/// One line of the stance table: the speaker column, then each cell padded to its column (the last one not, so
+/// that no line ends in spaces).
+fn table_row(
+    out: &mut dyn Write,
+    first: &str,
+    first_width: usize,
+    cells: &[String],
+    widths: &[usize],
+) -> std::io::Result<()> {
+    write!(out, "  {first:<first_width$}")?;
+    for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if column + 1 == cells.len() {
+            write!(out, "  {cell}")?;
+        } else {
+            write!(out, "  {cell:<width$}")?;
+        }
+    }
+    writeln!(out)
+}
+
 fn analysis_table(out: &mut dyn Write, analysis: &Analysis) -> std::io::Result<()> {
     writeln!(out, "Entities")?;
     for entity in &analysis.entities {
@@ -169,17 +211,38 @@ fn analysis_table(out: &mut dyn Write, analysis: &Analysis) -> std::io::Result<(
             entity.mentions.len()
         )?;
     }
-    let width = analysis
-        .targets
-        .iter()
-        .map(|t| t.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(14, 30);
     writeln!(
         out,
         "\nStances (speaker x target: stance score (evidence contents); none: read as none, or no content about it)"
     )?;
+    let headers: Vec<String> = analysis
+        .targets
+        .iter()
+        .map(|target| target.chars().take(MAX_TARGET_HEADER).collect())
+        .collect();
+    let rows: Vec<Vec<String>> = analysis
+        .speakers
+        .iter()
+        .map(|speaker| {
+            analysis
+                .targets
+                .iter()
+                .map(|target| stance_cell(analysis, speaker, target))
+                .collect()
+        })
+        .collect();
+    // Each column as wide as its header or its widest cell, so rows stay aligned whatever the cells say.
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(column, header)| {
+            rows.iter()
+                .map(|row| row[column].chars().count())
+                .chain([header.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let names = analysis
         .speakers
         .iter()
@@ -187,33 +250,9 @@ fn analysis_table(out: &mut dyn Write, analysis: &Analysis) -> std::io::Result<(
         .max()
         .unwrap_or(0)
         .max(20);
-    write!(out, "  {:<names$}", "")?;
-    for target in &analysis.targets {
-        let short: String = target.chars().take(width).collect();
-        write!(out, " {short:<width$}")?;
-    }
-    writeln!(out)?;
-    for speaker in &analysis.speakers {
-        write!(out, "  {speaker:<names$}")?;
-        for target in &analysis.targets {
-            let cell = analysis
-                .stances
-                .iter()
-                .find(|stance| stance.speaker == *speaker && stance.target == *target)
-                .map(|stance| match stance.basis {
-                    Basis::Evidence => format!(
-                        "{} {:.2} ({})",
-                        stance.label,
-                        stance.score,
-                        stance.evidence.len()
-                    ),
-                    Basis::ReadAsNone => format!("none {:.2} (read)", stance.score),
-                    Basis::NoRelevantContent => "none (no content)".to_owned(),
-                })
-                .unwrap_or_default();
-            write!(out, " {cell:<width$}")?;
-        }
-        writeln!(out)?;
+    table_row(out, "", names, &headers, &widths)?;
+    for (speaker, row) in analysis.speakers.iter().zip(&rows) {
+        table_row(out, speaker, names, row, &widths)?;
     }
     writeln!(
         out,
@@ -240,4 +279,72 @@ fn analysis_table(out: &mut dyn Write, analysis: &Analysis) -> std::io::Result<(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use stancekit_core::{SpeakerStance, Stance};
+
+    use super::*;
+
+    fn stance(speaker: &str, target: &str, label: Stance, basis: Basis) -> SpeakerStance {
+        SpeakerStance {
+            speaker: speaker.to_owned(),
+            target: target.to_owned(),
+            label,
+            score: 0.5,
+            scores: BTreeMap::new(),
+            evidence: if basis == Basis::Evidence {
+                vec![(0, 1)]
+            } else {
+                Vec::new()
+            },
+            basis,
+        }
+    }
+
+    #[test]
+    fn stance_columns_line_up_when_cells_are_wider_than_targets() {
+        let speakers = ["A much longer speaker name here", "B"];
+        let targets = ["EU", "NATO"];
+        let analysis = Analysis {
+            sentences: Vec::new(),
+            entities: Vec::new(),
+            speakers: speakers.iter().map(|s| (*s).to_owned()).collect(),
+            attributions: Vec::new(),
+            targets: targets.iter().map(|t| (*t).to_owned()).collect(),
+            stances: vec![
+                stance(
+                    speakers[0],
+                    targets[0],
+                    Stance::None,
+                    Basis::NoRelevantContent,
+                ),
+                stance(speakers[0], targets[1], Stance::Favor, Basis::Evidence),
+                stance(speakers[1], targets[0], Stance::Against, Basis::Evidence),
+                stance(speakers[1], targets[1], Stance::None, Basis::ReadAsNone),
+            ],
+        };
+        let mut out = Vec::new();
+        analysis_table(&mut out, &analysis).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text
+            .lines()
+            .skip_while(|line| !line.starts_with("Stances"))
+            .skip(1)
+            .take(3)
+            .collect();
+        let start = |line: &str, needle: &str| line.find(needle).unwrap();
+        // Second column starts at the same place in the header and in both rows.
+        let header = start(lines[0], "NATO");
+        assert_eq!(start(lines[1], "favor 0.50 (1)"), header);
+        assert_eq!(start(lines[2], "none 0.50 (read)"), header);
+        assert_eq!(
+            start(lines[1], "none (no content)"),
+            start(lines[2], "against")
+        );
+        assert!(lines.iter().all(|line| !line.ends_with(' ')));
+    }
 }
