@@ -65,24 +65,58 @@ fn same_entity(label: &str, mention: &str, group: &DocumentEntity) -> bool {
     })
 }
 
-/// The run of capitalised words right before `start` that contains a title word ("Vice President").
-fn role_before(chars: &[char], start: usize) -> Option<String> {
-    let before: String = chars[..start].iter().collect();
-    let mut role: Vec<&str> = Vec::new();
-    for word in before.split_whitespace().rev().take(4) {
-        let starts_upper = word.chars().next().is_some_and(char::is_uppercase);
-        if !starts_upper || word.ends_with([',', '.', ';', ':', '”', '"']) {
+/// The character ranges of up to `max` whitespace-separated words that end before `start`, nearest first.
+/// Walks back from `start` only as far as those words reach.
+fn words_before(chars: &[char], start: usize, max: usize) -> Vec<(usize, usize)> {
+    let mut words = Vec::new();
+    let mut at = start.min(chars.len());
+    while words.len() < max {
+        while at > 0 && chars[at - 1].is_whitespace() {
+            at -= 1;
+        }
+        if at == 0 {
             break;
         }
-        role.push(word);
+        let end = at;
+        while at > 0 && !chars[at - 1].is_whitespace() {
+            at -= 1;
+        }
+        words.push((at, end));
+    }
+    words
+}
+
+/// The run of capitalised words right before `start` that contains a title word ("Vice President"), and the
+/// character range it covers.
+fn role_before(chars: &[char], start: usize) -> Option<((usize, usize), String)> {
+    let mut role: Vec<(usize, usize)> = Vec::new();
+    for (begin, end) in words_before(chars, start, 4) {
+        let word = &chars[begin..end];
+        let starts_upper = word.first().is_some_and(|c| c.is_uppercase());
+        if !starts_upper
+            || word
+                .last()
+                .is_some_and(|c| [',', '.', ';', ':', '”', '"'].contains(c))
+        {
+            break;
+        }
+        role.push((begin, end));
     }
     role.reverse();
+    let text = |(begin, end): (usize, usize)| chars[begin..end].iter().collect::<String>();
     let first_title = role
         .iter()
-        .position(|word| is_title_word(&normalize_word(word)))?;
+        .position(|&word| is_title_word(&normalize_word(&text(word))))?;
     // Keep a qualifier just before the title ("French President", "Defense Secretary").
-    let begin = first_title.saturating_sub(1);
-    Some(role[begin..].join(" "))
+    let kept = &role[first_title.saturating_sub(1)..];
+    let range = (kept.first()?.0, kept.last()?.1);
+    Some((
+        range,
+        kept.iter()
+            .map(|&word| text(word))
+            .collect::<Vec<_>>()
+            .join(" "),
+    ))
 }
 
 /// Groups entity mentions into document entities. The canonical name is the mention with the most words
@@ -90,7 +124,22 @@ fn role_before(chars: &[char], start: usize) -> Option<String> {
 /// organisations and places absorb their acronyms.
 pub fn group_mentions(text: &str, entities: &[Entity]) -> Vec<DocumentEntity> {
     let chars: Vec<char> = text.chars().collect();
-    let mut order: Vec<&Entity> = entities.iter().collect();
+    let is_person = |entity: &Entity| entity_kind(&entity.label) == EntityKind::Person;
+    let role_of = |entity: &Entity| role_before(&chars, entity.start.min(chars.len()));
+    // A person mention inside another person's title ("Vice" tagged in "Vice President JD Vance") is part of
+    // that title, not somebody mentioned.
+    let titles: Vec<(usize, usize)> = entities
+        .iter()
+        .filter(|entity| is_person(entity))
+        .filter_map(|entity| role_of(entity).map(|(range, _)| range))
+        .collect();
+    let in_title = |entity: &Entity| {
+        is_person(entity)
+            && titles
+                .iter()
+                .any(|&(begin, end)| begin <= entity.start && entity.end <= end)
+    };
+    let mut order: Vec<&Entity> = entities.iter().filter(|entity| !in_title(entity)).collect();
     // Longer mentions first, so that "JD Vance" exists before "Vance" looks for it.
     order.sort_by_key(|entity| (std::cmp::Reverse(words(&entity.text).len()), entity.start));
     let mut groups: Vec<DocumentEntity> = Vec::new();
@@ -112,8 +161,8 @@ pub fn group_mentions(text: &str, entities: &[Entity]) -> Vec<DocumentEntity> {
         };
         let group = &mut groups[index];
         group.mentions.push(entity.clone());
-        if entity_kind(&entity.label) == EntityKind::Person {
-            if let Some(role) = role_before(&chars, entity.start.min(chars.len())) {
+        if is_person(entity) {
+            if let Some((_, role)) = role_of(entity) {
                 if !group.roles.contains(&role) {
                     group.roles.push(role);
                 }

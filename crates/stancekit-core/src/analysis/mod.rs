@@ -686,6 +686,25 @@ Peace matters, according to the European leaders. The weather was fine.";
             entity("Donald Trump", text, "PER", 0),
         ];
         let groups = group_mentions(text, &entities);
+        // "Vice", tagged as a person inside JD Vance's title, is part of the title, not a person mentioned.
+        let names: Vec<&str> = groups.iter().map(|group| group.name.as_str()).collect();
+        assert_eq!(names, ["JD Vance", "Donald Trump"]);
+        assert_eq!(groups[0].roles, ["Vice President"]);
+        // Only persons are taken into titles: an organisation in one stays an entity.
+        let nato = "NATO Secretary General Mark Rutte said more.";
+        let nato_groups = group_mentions(
+            nato,
+            &[
+                entity("NATO", nato, "ORG", 0),
+                entity("Mark Rutte", nato, "PER", 0),
+            ],
+        );
+        let names: Vec<&str> = nato_groups
+            .iter()
+            .map(|group| group.name.as_str())
+            .collect();
+        assert_eq!(names, ["NATO", "Mark Rutte"]);
+        assert_eq!(nato_groups[1].roles, ["NATO Secretary General"]);
         let relations = vec![
             relation(
                 text,
