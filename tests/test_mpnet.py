@@ -194,6 +194,91 @@ def test_lora_adapter_merges_like_peft(tmp_path: Path, rslora: bool) -> None:
     _assert_stance_parity(classifier, merged, adapter_dir, pairs, 1e-4)
 
 
+def _peft_merged(adapter_dir: Path, base_dir: Path):
+    from peft import PeftModel
+    from transformers import MPNetForSequenceClassification
+
+    model = MPNetForSequenceClassification.from_pretrained(str(base_dir), config=_config(NLI_LABELS))
+    return PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload().eval()
+
+
+def _write_adapter(template: Path, out: Path, settings: dict, tensors: dict) -> Path:
+    from safetensors.torch import save_file
+
+    shutil.copytree(template, out)
+    (out / "adapter_config.json").write_text(json.dumps(settings))
+    save_file(tensors, str(out / "adapter_model.safetensors"))
+    return out
+
+
+def test_exact_adapter_soup_is_the_mean_of_the_merged_models(tmp_path: Path) -> None:
+    """training.soup: the exact soup of two adapters of one base, merged by peft, has the mean of the two merged
+    models' weights, and the engine reads it as peft does."""
+    from safetensors.torch import load_file
+
+    from training.soup import average, read_adapter
+
+    first_dir, first = _tiny_adapter(tmp_path, seed=5)
+    settings, tensors = read_adapter(first_dir)
+    generator = torch.Generator().manual_seed(9)
+    other = {key: torch.randn(value.shape, generator=generator) for key, value in tensors.items()}
+    second_dir = _write_adapter(first_dir, tmp_path / "second", settings, other)
+    second = _peft_merged(second_dir, tmp_path / "base")
+
+    soup_settings, soup_tensors, errors = average([read_adapter(first_dir), read_adapter(second_dir)], rank=None)
+    assert soup_settings["r"] == 2 * settings["r"] and max(errors.values()) == 0.0
+    soup_dir = _write_adapter(first_dir, tmp_path / "soup", soup_settings, soup_tensors)
+    assert load_file(str(soup_dir / "adapter_model.safetensors")).keys() == tensors.keys()
+    soup = _peft_merged(soup_dir, tmp_path / "base")
+    weights_a, weights_b = first.state_dict(), second.state_dict()
+    moved = 0
+    for name, weight in soup.state_dict().items():
+        expected = (weights_a[name] + weights_b[name]) / 2
+        assert torch.allclose(weight, expected, atol=1e-5), name
+        moved += not torch.equal(weights_a[name], weights_b[name])
+    assert moved >= 6 * soup.config.num_hidden_layers + 2  # every adapted matrix and the head differ
+
+    classifier = stancekit.StanceClassifier(soup_dir)
+    pairs = [(text, target) for text in TEXTS for target in TARGETS]
+    _assert_stance_parity(classifier, soup, soup_dir, pairs, 1e-4)
+
+
+def test_truncated_adapter_soup_is_the_best_low_rank_update() -> None:
+    """training.soup --rank: each written update is the mean update's best rank-R approximation (Eckart-Young),
+    and R = n*r loses nothing."""
+    from training.soup import average
+
+    generator = torch.Generator().manual_seed(3)
+    settings = {"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": ["q"], "modules_to_save": None}
+    key_a, key_b = "m.q.lora_A.weight", "m.q.lora_B.weight"
+    adapters = [
+        (settings, {key_a: torch.randn(2, 6, generator=generator), key_b: torch.randn(5, 2, generator=generator)})
+        for _ in range(3)
+    ]
+    mean = sum(tensors[key_b] @ tensors[key_a] for _, tensors in adapters) / 3
+    singular = torch.linalg.svdvals(mean)
+    for rank in (1, 2, 3):
+        config, written, errors = average(adapters, rank)
+        assert (config["r"], config["lora_alpha"]) == (rank, 2 * rank)  # the scale alpha / r stays 2
+        update = written[key_b] @ written[key_a]
+        best = singular[rank:].norm() / singular.norm()
+        assert errors[key_a] == pytest.approx(float(best), abs=1e-5)
+        assert float((update - mean).norm() / mean.norm()) == pytest.approx(float(best), abs=1e-5)
+    _, written, errors = average(adapters, 5)
+    assert errors[key_a] < 1e-5
+
+
+def test_adapter_soup_refuses_adapters_that_differ() -> None:
+    from training.soup import SoupError, average
+
+    one = {"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": ["q"]}
+    tensors = {"m.q.lora_A.weight": torch.zeros(2, 4), "m.q.lora_B.weight": torch.zeros(4, 2)}
+    with pytest.raises(SoupError, match="differ in r"):
+        average([(one, tensors), (dict(one, r=4), tensors)], rank=None)
+    with pytest.raises(SoupError, match="at least two"):
+        average([(one, tensors)], rank=None)
+
+
 def test_adapter_without_its_base_says_how_to_fetch_it(tmp_path: Path, monkeypatch) -> None:
     adapter_dir, _ = _tiny_adapter(tmp_path, seed=6)
     settings = json.loads((adapter_dir / "adapter_config.json").read_text())
