@@ -185,6 +185,35 @@ impl Group<'_> {
     }
 }
 
+/// A content's ranges with the gaps between them filled where nothing interrupts the report: two ranges in one
+/// sentence with no cue or source between them are one range ("that talks would start", "conversation" in "that
+/// talks would start after a phone conversation" are one content whose middle the tagger left out). Ranges split
+/// by a cue or source ("“We agree,” she said, “on most things.”"), or by a sentence end, stay apart.
+fn bridged(
+    ranges: &[&RoleSpan],
+    cues: &[&RoleSpan],
+    sources: &[&RoleSpan],
+    sentences: &[Sentence],
+) -> Vec<(usize, usize)> {
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for range in ranges {
+        if let Some(last) = merged.last_mut() {
+            let same_sentence = sentence_at(sentences, last.1.saturating_sub(1).max(last.0))
+                == sentence_at(sentences, range.start);
+            let interrupted = cues
+                .iter()
+                .chain(sources)
+                .any(|span| span.start < range.start && span.end > last.1);
+            if last.1 <= range.start && same_sentence && !interrupted {
+                last.1 = range.end;
+                continue;
+            }
+        }
+        merged.push((range.start, range.end));
+    }
+    merged
+}
+
 /// Picks the span of `candidates` nearest to `distance`, preferring spans not yet used; marks it used.
 fn nearest<'s>(
     candidates: impl Iterator<Item = (usize, &'s RoleSpan)>,
@@ -285,10 +314,9 @@ pub fn assemble_relations(text: &str, roles: &[RoleSpan], sentences: &[Sentence]
             if let Some((previous, previous_last)) = relations.last_mut() {
                 if group.first_sentence <= *previous_last + 1 {
                     previous.content.extend(
-                        group
-                            .ranges
-                            .iter()
-                            .map(|range| TextSpan::cut(&index, range.start, range.end)),
+                        bridged(&group.ranges, &cues, &sources, sentences)
+                            .into_iter()
+                            .map(|(start, end)| TextSpan::cut(&index, start, end)),
                     );
                     previous.end = previous
                         .end
@@ -310,10 +338,9 @@ pub fn assemble_relations(text: &str, roles: &[RoleSpan], sentences: &[Sentence]
                 end,
                 source: source.map(|span| TextSpan::cut(&index, span.start, span.end)),
                 cue: cue.map(|span| TextSpan::cut(&index, span.start, span.end)),
-                content: group
-                    .ranges
-                    .iter()
-                    .map(|range| TextSpan::cut(&index, range.start, range.end))
+                content: bridged(&group.ranges, &cues, &sources, sentences)
+                    .into_iter()
+                    .map(|(start, end)| TextSpan::cut(&index, start, end))
                     .collect(),
                 score,
             },
@@ -469,6 +496,31 @@ mod tests {
                 owned("officials", "According to", &["talks start now."]),
                 owned("Macron", "told", &["We agree. We will sign", "soon."]),
             ]
+        );
+    }
+
+    #[test]
+    fn gaps_the_tagger_left_inside_a_content_are_filled_within_a_sentence() {
+        let text = "Trump said that talks would start after a phone conversation with the Russian leader. \
+Then peace comes.";
+        let roles = [
+            span(text, "Trump", 0, Role::Source, false),
+            span(text, "said", 0, Role::Cue, false),
+            span(text, "that talks would start", 0, Role::Content, false),
+            span(text, "conversation", 0, Role::Content, true),
+            span(text, "Russian", 0, Role::Content, true),
+            span(text, "Then peace comes.", 0, Role::Content, true),
+        ];
+        assert_eq!(
+            summary(text, &roles),
+            [owned(
+                "Trump",
+                "said",
+                &[
+                    "that talks would start after a phone conversation with the Russian",
+                    "Then peace comes."
+                ]
+            )]
         );
     }
 
