@@ -755,6 +755,20 @@ Peace matters, according to the European leaders. The weather was fine.";
         let attributions = resolve_speakers(&relations, &[], &sentences);
         let speakers: Vec<&str> = attributions.iter().map(|a| a.speaker.as_str()).collect();
         assert_eq!(speakers, ["author", "author", "author"]);
+        // A content with a cue of its own but no source is not a view going on: its source was missed.
+        let text = "Hegseth said troops stay. This contradicts Vance's declaration.";
+        let relations = vec![
+            relation(text, ("Hegseth", 0), ("said", 0), &[("troops stay.", 0)]),
+            relation(
+                text,
+                ("", 0),
+                ("contradicts", 0),
+                &[("Vance's declaration", 0)],
+            ),
+        ];
+        let attributions = resolve_speakers(&relations, &[], &split_sentences(text));
+        let speakers: Vec<&str> = attributions.iter().map(|a| a.speaker.as_str()).collect();
+        assert_eq!(speakers, ["Hegseth", "author"]);
     }
 
     #[test]
