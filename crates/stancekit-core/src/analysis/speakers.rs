@@ -267,8 +267,9 @@ impl Resolver<'_> {
                 self.group(source)
             }
             // Content without a source or cue: a view going on, the speaker just before if close. With a cue of
-            // its own but no source, the source is one the tagger missed (PolNeAR dev: it named the previous
-            // speaker in at most 8 of 75 such relations): the author's, like any content far from a speaker.
+            // its own but no source, the source is one the tagger missed (PolNeAR dev, `python -m
+            // training.sourceless`: it named the previous speaker in at most 8 of 75 such relations): the author's,
+            // like any content far from a speaker.
             None => match &self.previous {
                 Some(previous)
                     if relation.cue.is_none() && sentence <= previous.last_sentence + 1 =>
