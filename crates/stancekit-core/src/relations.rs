@@ -310,14 +310,14 @@ pub fn assemble_relations(text: &str, roles: &[RoleSpan], sentences: &[Sentence]
                 |source| group.gap_to(source),
             ),
         };
+        let content: Vec<TextSpan> = bridged(&group.ranges, &cues, &sources, sentences)
+            .into_iter()
+            .map(|(start, end)| TextSpan::cut(&index, start, end))
+            .collect();
         if cue.is_none() && source.is_none() {
             if let Some((previous, previous_last)) = relations.last_mut() {
                 if group.first_sentence <= *previous_last + 1 {
-                    previous.content.extend(
-                        bridged(&group.ranges, &cues, &sources, sentences)
-                            .into_iter()
-                            .map(|(start, end)| TextSpan::cut(&index, start, end)),
-                    );
+                    previous.content.extend(content);
                     previous.end = previous
                         .end
                         .max(group.ranges.iter().map(|r| r.end).max().unwrap_or(0));
@@ -338,10 +338,7 @@ pub fn assemble_relations(text: &str, roles: &[RoleSpan], sentences: &[Sentence]
                 end,
                 source: source.map(|span| TextSpan::cut(&index, span.start, span.end)),
                 cue: cue.map(|span| TextSpan::cut(&index, span.start, span.end)),
-                content: bridged(&group.ranges, &cues, &sources, sentences)
-                    .into_iter()
-                    .map(|(start, end)| TextSpan::cut(&index, start, end))
-                    .collect(),
+                content,
                 score,
             },
             group.last_sentence,

@@ -86,9 +86,14 @@ fn words_before(chars: &[char], start: usize, max: usize) -> Vec<(usize, usize)>
     words
 }
 
-/// The run of capitalised words right before `start` that contains a title word ("Vice President"), and the
-/// character range it covers.
-fn role_before(chars: &[char], start: usize) -> Option<((usize, usize), String)> {
+/// A title seen before a person's name: its words ("Vice President") and the character range they cover.
+struct Title {
+    range: (usize, usize),
+    name: String,
+}
+
+/// The run of capitalised words right before `start` that contains a title word ("Vice President").
+fn role_before(chars: &[char], start: usize) -> Option<Title> {
     let mut role: Vec<(usize, usize)> = Vec::new();
     for (begin, end) in words_before(chars, start, 4) {
         let word = &chars[begin..end];
@@ -109,14 +114,14 @@ fn role_before(chars: &[char], start: usize) -> Option<((usize, usize), String)>
         .position(|&word| is_title_word(&normalize_word(&text(word))))?;
     // Keep a qualifier just before the title ("French President", "Defense Secretary").
     let kept = &role[first_title.saturating_sub(1)..];
-    let range = (kept.first()?.0, kept.last()?.1);
-    Some((
-        range,
-        kept.iter()
+    Some(Title {
+        range: (kept.first()?.0, kept.last()?.1),
+        name: kept
+            .iter()
             .map(|&word| text(word))
             .collect::<Vec<_>>()
             .join(" "),
-    ))
+    })
 }
 
 /// Groups entity mentions into document entities. The canonical name is the mention with the most words
@@ -125,25 +130,34 @@ fn role_before(chars: &[char], start: usize) -> Option<((usize, usize), String)>
 pub fn group_mentions(text: &str, entities: &[Entity]) -> Vec<DocumentEntity> {
     let chars: Vec<char> = text.chars().collect();
     let is_person = |entity: &Entity| entity_kind(&entity.label) == EntityKind::Person;
-    let role_of = |entity: &Entity| role_before(&chars, entity.start.min(chars.len()));
+    // Each person mention's title, found once: it names the person's role and marks where the title stands.
+    let titled: Vec<(&Entity, Option<Title>)> = entities
+        .iter()
+        .map(|entity| {
+            let role = is_person(entity)
+                .then(|| role_before(&chars, entity.start.min(chars.len())))
+                .flatten();
+            (entity, role)
+        })
+        .collect();
     // A person mention inside another person's title ("Vice" tagged in "Vice President JD Vance") is part of
     // that title, not somebody mentioned.
-    let titles: Vec<(usize, usize)> = entities
-        .iter()
-        .filter(|entity| is_person(entity))
-        .filter_map(|entity| role_of(entity).map(|(range, _)| range))
-        .collect();
     let in_title = |entity: &Entity| {
         is_person(entity)
-            && titles
+            && titled
                 .iter()
-                .any(|&(begin, end)| begin <= entity.start && entity.end <= end)
+                .filter_map(|(_, role)| role.as_ref())
+                .any(|title| title.range.0 <= entity.start && entity.end <= title.range.1)
     };
-    let mut order: Vec<&Entity> = entities.iter().filter(|entity| !in_title(entity)).collect();
+    let mut order: Vec<(&Entity, Option<&String>)> = titled
+        .iter()
+        .filter(|(entity, _)| !in_title(entity))
+        .map(|(entity, title)| (*entity, title.as_ref().map(|title| &title.name)))
+        .collect();
     // Longer mentions first, so that "JD Vance" exists before "Vance" looks for it.
-    order.sort_by_key(|entity| (std::cmp::Reverse(words(&entity.text).len()), entity.start));
+    order.sort_by_key(|(entity, _)| (std::cmp::Reverse(words(&entity.text).len()), entity.start));
     let mut groups: Vec<DocumentEntity> = Vec::new();
-    for entity in order {
+    for (entity, role) in order {
         let target = groups
             .iter()
             .position(|group| same_entity(&entity.label, &entity.text, group));
@@ -161,11 +175,9 @@ pub fn group_mentions(text: &str, entities: &[Entity]) -> Vec<DocumentEntity> {
         };
         let group = &mut groups[index];
         group.mentions.push(entity.clone());
-        if is_person(entity) {
-            if let Some((_, role)) = role_of(entity) {
-                if !group.roles.contains(&role) {
-                    group.roles.push(role);
-                }
+        if let Some(role) = role {
+            if !group.roles.contains(role) {
+                group.roles.push(role.clone());
             }
         }
     }
