@@ -104,6 +104,38 @@ def test_analyze_frame_has_stable_columns_and_document_ids(tiny_models, document
         stancekit.analyze_frame(df, ner=ner, stance=stance)
 
 
+def test_analyze_frame_takes_model_paths_and_loads_each_once(tiny_models, tiny_ner: Path, tiny_nli: Path) -> None:
+    ner, stance = tiny_models
+    df = pd.DataFrame({"id": ["a", "b"], "text": ["Vance said peace talks start.", "Macron spoke in Paris."]})
+    given = stancekit.analyze_frame(df, targets=["peace talks"], ner=ner, stance=stance, progress=False)
+    before = stancekit._cache.load.cache_info()
+    for _ in range(2):
+        named = stancekit.analyze_frame(df, targets=["peace talks"], ner=tiny_ner, stance=str(tiny_nli), progress=False)
+        for name, table in given.items():
+            pd.testing.assert_frame_equal(named[name], table, atol=1e-5)
+    # Two models named, loaded once each and then found in the one model cache.
+    after = stancekit._cache.load.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (2, 2)
+    with pytest.raises(ValueError, match="'fast' or 'accurate'"):
+        stancekit.analyze_frame(df, ner=ner, stance=stance, models="slow")
+
+
+def test_dask_analyze_frame_takes_the_arguments_of_analyze_frame() -> None:
+    """The same names, order, kinds, defaults and types, but for the frame (stancekit.dask imports without Dask)."""
+    import inspect
+
+    import stancekit.dask
+
+    def parameters(function) -> list[tuple[str, object, object, object]]:
+        found = inspect.signature(function).parameters.values()
+        return [(p.name, p.kind, p.default, p.annotation) for p in found]
+
+    pandas_frame, *rest = parameters(stancekit.analyze_frame)
+    dask_frame, *dask_rest = parameters(stancekit.dask.analyze_frame)
+    assert (pandas_frame[3], dask_frame[3]) == ("pd.DataFrame", "dd.DataFrame")
+    assert dask_rest == rest
+
+
 def test_to_pandas_of_one_analysis_matches_the_frame_columns(tiny_models) -> None:
     ner, stance = tiny_models
     frames = stancekit.analyze("Vance said no.", ["NATO"], ner=ner, stance=stance).to_pandas()

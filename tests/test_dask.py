@@ -52,7 +52,7 @@ def _plain(table: pd.DataFrame, id_column: str = "doc") -> pd.DataFrame:
 
 def _worker_threads() -> tuple[bool, int]:
     """Whether this worker process loaded models, and libtorch's thread count there."""
-    return stancekit.dask._models.cache_info().currsize > 0, stancekit.get_num_threads()
+    return stancekit._cache.load.cache_info().currsize > 0, stancekit.get_num_threads()
 
 
 def _single_process(df: pd.DataFrame, ner: Path, stance: Path, targets: list[str]) -> dict[str, pd.DataFrame]:
@@ -76,6 +76,23 @@ def test_cluster_tables_equal_the_single_process_tables(client, tiny_ner: Path, 
     # The workers ran with the worker's one thread each, not with every core.
     used = [threads for loaded, threads in client.run(_worker_threads).values() if loaded]
     assert used and set(used) == {1}
+
+
+def test_model_objects_the_index_as_id_and_batch_size_go_through(tiny_ner: Path, tiny_nli: Path, article: str):
+    """The arguments `stancekit.analyze_frame` takes, in one process (the synchronous scheduler): model objects
+    travel as their path and options, `id=None` heads the rows with the index."""
+    df = _frame(article).set_index("doc")
+    ner, stance = stancekit.EntityRecognizer(tiny_ner, batch_size=4), stancekit.StanceClassifier(tiny_nli)
+    arguments = {"id": None, "targets": ["peace talks"], "ner": ner, "stance": stance, "batch_size": 3}
+    tables = stancekit.dask.analyze_frame(dd.from_pandas(df, npartitions=2), **arguments, progress=False)
+    computed = dict(zip(tables, dask.compute(*tables.values(), scheduler="synchronous")))
+    expected = stancekit.analyze_frame(df, **arguments, progress=False)
+    for name, want in expected.items():
+        got = computed[name]
+        assert list(got.columns) == list(want.columns) and got.columns[0] == "id"
+        pd.testing.assert_frame_equal(_plain(got, "id"), _plain(want, "id"), check_dtype=False, atol=1e-4)
+    with pytest.raises(KeyError, match="id=None"):
+        stancekit.dask.analyze_frame(dd.from_pandas(df, npartitions=1), ner=ner, stance=stance)
 
 
 def _partition_holders(dask_scheduler) -> list[str]:

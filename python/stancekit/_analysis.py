@@ -1,15 +1,20 @@
-"""`stancekit.analyze`: who is mentioned, who says what, and each speaker's stance toward each target."""
+"""`stancekit.analyze`: who is mentioned, who says what, and each speaker's stance toward each target; the rows of
+its tables."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from stancekit import _lib
-from stancekit._api import Entity, EntityRecognizer, StanceClassifier, StanceLabel
-from stancekit._attribution import Span, span
+from stancekit._api import STANCE_LABELS, Entity, EntityRecognizer, StanceClassifier, StanceLabel
+from stancekit._cache import tier_models
+from stancekit._checks import check_targets
+from stancekit._frames import TABLES, table
+from stancekit._spans import Span, join_content, span, spans
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,7 +59,7 @@ class Attribution:
     @property
     def content_text(self) -> str:
         """The content's ranges joined by a space."""
-        return " ".join(part.text for part in self.content)
+        return join_content(self.content)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,8 +136,6 @@ class Analysis:
         and `evidence` (one row per evidence content of a stance).
 
         The columns and their types are the same for every document, even one without entities."""
-        from stancekit._frames import frames
-
         return frames([self])
 
     @cached_property
@@ -143,7 +146,8 @@ class Analysis:
         return self._html
 
 
-def _build(text: str, raw_json: str, matrix: Any, id: Any = None) -> Analysis:
+def analysis_from_json(text: str, raw_json: str, matrix: Any, id: Any = None) -> Analysis:
+    """The `Analysis` of `text` from the engine's JSON and stance matrix."""
     raw = json.loads(raw_json)
     return Analysis(
         text=text,
@@ -162,7 +166,7 @@ def _build(text: str, raw_json: str, matrix: Any, id: Any = None) -> Analysis:
                 end=a["end"],
                 source=span(a.get("source")),
                 cue=span(a.get("cue")),
-                content=[Span(part["start"], part["end"], part["text"]) for part in a["content"]],
+                content=spans(a["content"]),
                 confidence=a["confidence"],
             )
             for a in raw["attributions"]
@@ -202,40 +206,69 @@ def analyze(
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     targets = check_targets(targets)
-    ner, stance = default_models(ner, stance, models)
+    ner, stance = tier_models(ner, stance, models)
     raw_json, matrix = _lib.analyze(ner._inner, stance._inner, text, targets)
-    return _build(text, raw_json, matrix)
+    return analysis_from_json(text, raw_json, matrix)
 
 
-def check_targets(targets: Any) -> list[str] | None:
-    """`targets` as a list of str, or None; a TypeError for anything else."""
-    if targets is None:
-        return None
-    if isinstance(targets, str):
-        raise TypeError("targets must be a list of strings, not a single string")
-    checked = list(targets)
-    if not all(isinstance(target, str) for target in checked):
-        raise TypeError("every target must be a str")
-    return checked
+def records(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
+    """The rows of each table (see `stancekit._frames`) for one analysis."""
+    text = analysis.text
+    return {
+        "entities": [
+            {"entity": group.name, "entity_label": group.label, **mention.to_dict()}
+            for group in analysis.entities
+            for mention in group.mentions
+        ],
+        "attributions": [
+            {
+                "speaker": a.speaker,
+                "start": a.start,
+                "end": a.end,
+                **_span_columns("source", a.source),
+                **_span_columns("cue", a.cue),
+                "content": a.content_text,
+                "content_start": a.content[0].start if a.content else a.start,
+                "content_end": a.content[-1].end if a.content else a.end,
+                "content_parts": len(a.content),
+                "confidence": a.confidence,
+            }
+            for a in analysis.attributions
+        ],
+        "stances": [
+            {
+                "speaker": s.speaker,
+                "target": s.target,
+                "label": s.label,
+                "score": s.score,
+                **{f"score_{name}": s.scores.get(name, 0.0) for name in STANCE_LABELS},
+                "evidence_count": len(s.evidence),
+                "basis": s.basis,
+            }
+            for s in analysis.stances
+        ],
+        "evidence": [
+            {"speaker": s.speaker, "target": s.target, "start": start, "end": end, "content": text[start:end]}
+            for s in analysis.stances
+            for start, end in s.evidence
+        ],
+    }
 
 
-_DEFAULTS: dict[tuple[str, str], Any] = {}
+def _span_columns(name: str, span: Span | None) -> dict[str, Any]:
+    """`name`, `name_start`, `name_end` of an optional span (None, and missing offsets, when absent)."""
+    if span is None:
+        return {name: None, f"{name}_start": None, f"{name}_end": None}
+    return {name: span.text, f"{name}_start": span.start, f"{name}_end": span.end}
 
 
-def default_models(
-    ner: EntityRecognizer | None, stance: StanceClassifier | None, models: str = "fast"
-) -> tuple[Any, Any]:
-    """The models given, or those of the `models` tier ("fast" or "accurate"; loaded once per process). NER is the
-    same in both tiers."""
-    if models not in ("fast", "accurate"):
-        raise ValueError(f"models must be 'fast' or 'accurate', not {models!r}")
-    return (
-        ner if ner is not None else _default("ner", "fast"),
-        stance if stance is not None else _default("stance", models),
-    )
-
-
-def _default(kind: str, tier: str) -> Any:
-    if (kind, tier) not in _DEFAULTS:
-        _DEFAULTS[kind, tier] = EntityRecognizer(tier) if kind == "ner" else StanceClassifier(tier)
-    return _DEFAULTS[kind, tier]
+def frames(analyses: Iterable[Analysis], id_column: str | None = None, id_dtype: Any = None) -> dict[str, pd.DataFrame]:
+    """The four tables of `analyses`; with `id_column`, each row starts with its document's `id`."""
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    for analysis in analyses:
+        for name, found in records(analysis).items():
+            if id_column is None:
+                rows[name].extend(found)
+            else:
+                rows[name].extend({id_column: analysis.id, **row} for row in found)
+    return {name: table(rows[name], name, id_column, id_dtype) for name in TABLES}

@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from stancekit import _lib
-from stancekit._models import resolve_model
+from stancekit._checks import check_texts
+from stancekit._models import resolve_path
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,20 +48,6 @@ class StancePrediction:
         return asdict(self)
 
 
-def _model_path(model: str | os.PathLike[str] | None, kind: Literal["ner", "stance"]) -> str:
-    return os.fspath(resolve_model(model, kind))
-
-
-def _check_texts(texts: Sequence[str], what: str) -> list[str]:
-    if isinstance(texts, str):
-        raise TypeError(f"{what} must be a list of strings, not a single string")
-    checked = list(texts)
-    for index, text in enumerate(checked):
-        if not isinstance(text, str):
-            raise TypeError(f"{what}[{index}] must be str, not {type(text).__name__}")
-    return checked
-
-
 class EntityRecognizer:
     """A named-entity recognizer on a model directory or preset (`None` or `"fast"`: the bundled MiniLM model).
 
@@ -83,7 +70,7 @@ class EntityRecognizer:
         words: WordGrouping = "names",
         head: Literal["entities", "attribution"] = "entities",
     ) -> None:
-        self._init_args = (_model_path(model, "ner"), aggregation, batch_size, window, stride, words, head)
+        self._init_args = (resolve_path(model, "ner"), aggregation, batch_size, window, stride, words, head)
         self._inner = _lib.NativeEntityRecognizer(*self._init_args)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -115,7 +102,7 @@ class EntityRecognizer:
 
     def predict_batch(self, texts: Sequence[str]) -> list[list[Entity]]:
         """Entities of each text; all texts are batched together."""
-        checked = _check_texts(texts, "texts")
+        checked = check_texts(texts, "texts")
         return [[Entity(*entity) for entity in entities] for entities in self._inner.predict_batch(checked)]
 
     def token_scores(self, text: str) -> tuple[np.ndarray, list[str]]:
@@ -171,7 +158,7 @@ class StanceClassifier:
         evidence_threshold: float | None = None,
     ) -> None:
         self._init_args = (
-            _model_path(model, "stance"),
+            resolve_path(model, "stance"),
             hypothesis_template,
             batch_size,
             max_length,
@@ -225,7 +212,7 @@ class StanceClassifier:
 
     def score_matrix(self, texts: Sequence[str], targets: Sequence[str]) -> np.ndarray:
         """Probabilities `[texts x targets x 3]`, the last axis in the order favor, against, none."""
-        return self._inner.score_matrix(_check_texts(texts, "texts"), _check_texts(targets, "targets"))
+        return self._inner.score_matrix(check_texts(texts, "texts"), check_texts(targets, "targets"))
 
 
 def _rebuild_classifier(

@@ -9,19 +9,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from stancekit import _lib
-from stancekit._api import _check_texts, _model_path
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A piece of the text: `text[start:end] == span.text`."""
-
-    start: int
-    end: int
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+from stancekit._checks import check_texts
+from stancekit._models import resolve_path
+from stancekit._spans import Span, join_content, span, spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +29,10 @@ class Relation:
     @property
     def content_text(self) -> str:
         """The content's ranges joined by a space."""
-        return " ".join(part.text for part in self.content)
+        return join_content(self.content)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def span(raw: dict[str, Any] | None) -> Span | None:
-    return None if raw is None else Span(raw["start"], raw["end"], raw["text"])
 
 
 class AttributionExtractor:
@@ -68,7 +54,7 @@ class AttributionExtractor:
         window: int | None = None,
         stride: int | None = None,
     ) -> None:
-        self._init_args = (_model_path(model, "ner"), batch_size, window, stride)
+        self._init_args = (resolve_path(model, "ner"), batch_size, window, stride)
         self._inner = _lib.NativeAttributionExtractor(*self._init_args)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -90,7 +76,7 @@ class AttributionExtractor:
 
     def predict_batch(self, texts: Sequence[str]) -> list[list[Relation]]:
         """The relations of each text; all texts are batched together."""
-        checked = _check_texts(texts, "texts")
+        checked = check_texts(texts, "texts")
         return [[relation(raw) for raw in json.loads(found)] for found in self._inner.predict_batch(checked)]
 
 
@@ -100,7 +86,7 @@ def relation(raw: dict[str, Any]) -> Relation:
         end=raw["end"],
         source=span(raw.get("source")),
         cue=span(raw.get("cue")),
-        content=[Span(part["start"], part["end"], part["text"]) for part in raw["content"]],
+        content=spans(raw["content"]),
         score=raw["score"],
     )
 

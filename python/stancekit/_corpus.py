@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from stancekit import _lib
-from stancekit._analysis import Analysis, _build, check_targets, default_models
+from stancekit._analysis import Analysis, analysis_from_json, frames
 from stancekit._api import EntityRecognizer, StanceClassifier
-from stancekit._frames import frames
+from stancekit._cache import tier_models
+from stancekit._checks import check_batch_size, check_columns, check_targets
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,10 +74,9 @@ def analyze_many(
     document never takes a good one with it. `progress` shows a tqdm bar (None: where tqdm is installed and a
     terminal or a notebook is watching). Models not given are those of the `models` tier ("fast" or "accurate").
     """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    check_batch_size(batch_size)
     targets = check_targets(targets)
-    ner, stance = default_models(ner, stance, models)
+    ner, stance = tier_models(ner, stance, models)
     total = len(docs) if hasattr(docs, "__len__") and not isinstance(docs, str) else None  # type: ignore[arg-type]
     bar = _progress_bar(progress, total)
     documents = _documents(docs)
@@ -87,7 +88,7 @@ def analyze_many(
                 if isinstance(outcome, BaseException):
                     raise type(outcome)(f"document {doc_id!r}: {outcome}") from outcome
                 raw_json, matrix = outcome
-                yield _build(text, raw_json, matrix, doc_id)
+                yield analysis_from_json(text, raw_json, matrix, doc_id)
                 if bar is not None:
                     bar.update(1)
     finally:
@@ -101,8 +102,8 @@ def analyze_frame(
     id: str | None = "id",
     targets: list[str] | None = None,
     *,
-    ner: EntityRecognizer | None = None,
-    stance: StanceClassifier | None = None,
+    ner: EntityRecognizer | str | os.PathLike[str] | None = None,
+    stance: StanceClassifier | str | os.PathLike[str] | None = None,
     models: str = "fast",
     batch_size: int = 16,
     progress: bool | None = None,
@@ -116,18 +117,23 @@ def analyze_frame(
     author sentence); stances `speaker, target, label, score, score_favor, score_against, score_none,
     evidence_count, basis`; evidence `speaker, target, start, end, content` (one row per evidence content of a
     stance). The types are the same for every frame.
+
+    `ner` and `stance` are models, or model directories or presets (loaded once per process and reused); models not
+    given are those of the `models` tier ("fast" or "accurate"). `batch_size` documents go through the models
+    together, and `progress` shows a tqdm bar, as in `analyze_many`. `stancekit.dask.analyze_frame` takes the same
+    arguments for a Dask frame.
     """
-    if text not in df.columns:
-        raise KeyError(f"no column {text!r} in the frame (columns: {list(df.columns)})")
-    if id is not None and id not in df.columns:
-        raise KeyError(f"no column {id!r} in the frame; pass id=None to use the index")
+    check_columns(df.columns, text, id)
     ids = df.index if id is None else df[id]
     id_column = "id" if id is None else id
     docs = list(zip(ids.tolist(), df[text].tolist()))
     for position, (_, body) in enumerate(docs):
         if not isinstance(body, str):
             raise TypeError(f"row {position}: column {text!r} must hold str, not {type(body).__name__}")
+    check_batch_size(batch_size)
+    targets = check_targets(targets)
+    loaded_ner, loaded_stance = tier_models(ner, stance, models)
     analyses = analyze_many(
-        docs, targets, ner=ner, stance=stance, models=models, batch_size=batch_size, progress=progress
+        docs, targets, ner=loaded_ner, stance=loaded_stance, batch_size=batch_size, progress=progress
     )
     return frames(analyses, id_column, ids.dtype)

@@ -1,12 +1,13 @@
 """Analyse a corpus on a Dask cluster: `stancekit.dask.analyze_frame(ddf)` gives the tables of
 `stancekit.analyze_frame` as Dask DataFrames, computed partition by partition.
 
-Needs `pip install stancekit[dask]`. Each worker process loads the models once, the first time one of its
-tasks runs, from the model paths the tasks carry (models travel by path, never by value): every worker must
-see the same paths (a shared file system, the same image, or the same wheel installed everywhere for the
-bundled models). libtorch in a worker uses as many threads as the worker has (`--nthreads`), unless
-`STANCEKIT_NUM_THREADS` is set there, and the worker's allocator keeps large buffers instead of unmapping them (see
-`_keep_large_buffers`; `STANCEKIT_DASK_MALLOC=keep` leaves it as Dask set it).
+Needs `pip install stancekit[dask]`. `analyze_frame` takes the arguments of `stancekit.analyze_frame`. Each worker
+process loads the models once, the first time one of its tasks runs, from the model paths (and options) the tasks
+carry (models travel by path, never by value): every worker must see the same paths (a shared file system, the
+same image, or the same wheel installed everywhere for the bundled models). libtorch in a worker uses as many
+threads as the worker has (`--nthreads`), unless `STANCEKIT_NUM_THREADS` is set there, and the worker's allocator
+keeps large buffers instead of unmapping them (see `_keep_large_buffers`; `STANCEKIT_DASK_MALLOC=keep` leaves it
+as Dask set it).
 
     >>> import dask.dataframe as dd, dask, stancekit.dask
     >>> ddf = dd.read_parquet("articles/")                                    # doctest: +SKIP
@@ -20,23 +21,21 @@ partition is analysed once for all of them; computed one by one, each table anal
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from stancekit._api import EntityRecognizer, StanceClassifier, _model_path
+from stancekit import _corpus
+from stancekit._api import EntityRecognizer, StanceClassifier
+from stancekit._cache import Recipe, load, recipe
+from stancekit._checks import check_batch_size, check_columns, check_targets
 from stancekit._frames import TABLES, empty
+from stancekit._models import ModelKind, check_preset, resolve_path
+from stancekit._threads import get_num_threads, set_num_threads
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
     import pandas as pd
 
 __all__ = ["analyze_frame"]
-
-
-@lru_cache(maxsize=4)
-def _models(ner_path: str, stance_path: str) -> tuple[EntityRecognizer, StanceClassifier]:
-    """The models of this process, loaded on first use (once per worker process)."""
-    return EntityRecognizer(ner_path), StanceClassifier(stance_path)
 
 
 def _prepare_worker() -> None:
@@ -51,8 +50,6 @@ def _prepare_worker() -> None:
         return
     threads = getattr(worker.state, "nthreads", None) or getattr(worker, "nthreads", None)
     if threads and not os.environ.get("STANCEKIT_NUM_THREADS"):
-        from stancekit._threads import get_num_threads, set_num_threads
-
         if get_num_threads() != int(threads):
             set_num_threads(int(threads))
     if not _PREPARED:
@@ -91,57 +88,75 @@ def _keep_large_buffers() -> None:
 def _analyze_partition(
     part: pd.DataFrame,
     text: str,
-    id: str,
+    id: str | None,
     targets: list[str] | None,
-    ner_path: str,
-    stance_path: str,
+    ner: Recipe,
+    stance: Recipe,
     batch_size: int,
 ) -> dict[str, pd.DataFrame]:
-    from stancekit._corpus import analyze_frame
-
     _prepare_worker()
-    ner, stance = _models(ner_path, stance_path)
-    return analyze_frame(
-        part, text=text, id=id, targets=targets, ner=ner, stance=stance, batch_size=batch_size, progress=False
+    return _corpus.analyze_frame(
+        part,
+        text=text,
+        id=id,
+        targets=targets,
+        ner=load(ner),
+        stance=load(stance),
+        batch_size=batch_size,
+        progress=False,
     )
+
+
+def _recipe(kind: ModelKind, model: EntityRecognizer | StanceClassifier | str | os.PathLike[str] | None) -> Recipe:
+    """What builds the model on a worker: a model object's path and options, else the directory `model` names here
+    (None: the default of `kind`, which `STANCEKIT_NER_MODEL` / `STANCEKIT_STANCE_MODEL` may replace)."""
+    if isinstance(model, EntityRecognizer | StanceClassifier):
+        return recipe(kind, model)
+    return recipe(kind, resolve_path(model, kind))
 
 
 def analyze_frame(
     ddf: dd.DataFrame,
     text: str = "text",
-    id: str = "id",
+    id: str | None = "id",
     targets: list[str] | None = None,
     *,
-    ner: str | os.PathLike[str] | None = None,
-    stance: str | os.PathLike[str] | None = None,
+    ner: EntityRecognizer | str | os.PathLike[str] | None = None,
+    stance: StanceClassifier | str | os.PathLike[str] | None = None,
+    models: str = "fast",
     batch_size: int = 16,
+    progress: bool | None = None,
 ) -> dict[str, dd.DataFrame]:
     """`{"entities", "attributions", "stances", "evidence"}` as lazy Dask DataFrames over the `text` column of
-    `ddf`, with the columns of `stancekit.analyze_frame` and the document id (the `id` column) on every row.
+    `ddf`, with the columns of `stancekit.analyze_frame` and the document id (the `id` column; `id=None`: the
+    index, in a column named "id") on every row.
 
-    `ner` and `stance` are model directories (default: the bundled models) that
-    every worker can read.
-    Nothing runs until the tables are computed; a worker that dies mid-way has its partitions recomputed
-    elsewhere by Dask, so no document is lost or counted twice.
+    The arguments are those of `stancekit.analyze_frame`: `ner` and `stance` are models, or model directories or
+    presets, that every worker can read (a model object travels as its path and options; each worker process loads
+    it once); models not given are those of the `models` tier ("fast" or "accurate"); `batch_size` documents of a
+    partition go through the models together. `progress` shows no bar here: nothing runs until the tables are
+    computed (Dask's dashboard or `distributed.progress` shows that). A worker that dies mid-way has its partitions
+    recomputed elsewhere by Dask, so no document is lost or counted twice.
     """
     import dask
     import dask.dataframe as dd
 
-    from stancekit._analysis import check_targets
-
-    for column in (text, id):
-        if column not in ddf.columns:
-            raise KeyError(f"no column {column!r} in the frame (columns: {list(ddf.columns)})")
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    check_columns(ddf.columns, text, id)
+    check_batch_size(batch_size)
     targets = check_targets(targets)
-    ner_path, stance_path = _model_path(ner, "ner"), _model_path(stance, "stance")
-    id_dtype = ddf[id].dtype
+    tier = check_preset(models)
+    # Resolved here, where the environment's default models are known: the fast tier is the default (None).
+    ner_recipe = _recipe("ner", ner)
+    stance_recipe = _recipe("stance", stance if stance is not None or tier == "fast" else tier)
+    id_column, id_dtype = ("id", ddf.index.dtype) if id is None else (id, ddf[id].dtype)
+    columns = [text] if id is None else [id, text]
     analyse = dask.delayed(_analyze_partition, pure=True)
     results = [
-        analyse(part, text, id, targets, ner_path, stance_path, batch_size) for part in ddf[[id, text]].to_delayed()
+        analyse(part, text, id, targets, ner_recipe, stance_recipe, batch_size) for part in ddf[columns].to_delayed()
     ]
     return {
-        name: dd.from_delayed([result[name] for result in results], meta=empty(name, id, id_dtype), verify_meta=False)
+        name: dd.from_delayed(
+            [result[name] for result in results], meta=empty(name, id_column, id_dtype), verify_meta=False
+        )
         for name in TABLES
     }

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use stancekit_core::store;
+use stancekit_core::resources::{hub, store};
 
 use crate::args::DownloadArgs;
 
@@ -17,7 +17,7 @@ pub fn run(args: &DownloadArgs) -> u8 {
     }
     eprintln!(
         "fetching {repo_id} from the Hugging Face Hub into {}",
-        stancekit_core::hub::cache_dir().display()
+        hub::cache_dir().display()
     );
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);

@@ -27,23 +27,26 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use stancekit_core::store::{resolve_model, ModelKind};
-use stancekit_core::{threads, EntityRecognizer, NerOptions, StanceClassifier, StanceOptions};
+use stancekit_core::model::Task as ModelTask;
+use stancekit_core::resources::{resolve_model, Fetch};
+use stancekit_core::runtime::threads;
+use stancekit_core::{EntityRecognizer, NerOptions, StanceClassifier, StanceOptions};
 
 use crate::args::{Cli, Command, InputArgs, OutputFormat};
 use crate::input::Documents;
 use crate::output::{Resumable, Sink};
 use crate::pipeline::Task;
 
-/// The model directory of a `--model` argument: a directory or a preset (`fast`, `accurate`); see
-/// [`stancekit_core::store::resolve_model`].
-fn model_path(given: Option<&PathBuf>, kind: ModelKind) -> Result<PathBuf> {
+/// The model directory of a `--model` argument: a directory, a preset (`fast`, `accurate`) or a Hub id, which
+/// the user asked for and so may be downloaded; see [`stancekit_core::resources::resolve_model`].
+fn model_path(given: Option<&PathBuf>, task: ModelTask) -> Result<PathBuf> {
     match given {
         Some(path) if path.to_str().is_none() => Ok(path.clone()),
         _ => Ok(resolve_model(
             given.and_then(|path| path.to_str()),
-            kind,
+            task,
             None,
+            Fetch::Allow,
         )?),
     }
 }
@@ -147,7 +150,7 @@ fn run_task<T: Task>(task: &T, input: &InputArgs, format: OutputFormat) -> Resul
 fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
     match command {
         Command::Ner(args) => {
-            let path = model_path(args.model.as_ref(), ModelKind::Ner)?;
+            let path = model_path(args.model.as_ref(), ModelTask::TokenClassification)?;
             let options = NerOptions {
                 aggregation: args.aggregation.into(),
                 words: args.words.into(),
@@ -159,7 +162,7 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             run_task(&task, &args.input, format)
         }
         Command::Stance(args) => {
-            let path = model_path(args.model.as_ref(), ModelKind::Stance)?;
+            let path = model_path(args.model.as_ref(), ModelTask::SequenceClassification)?;
             let options = StanceOptions {
                 hypothesis_template: args.template.clone(),
                 evidence_threshold: args.evidence_threshold,
@@ -172,8 +175,11 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             run_task(&task, &args.input, format)
         }
         Command::Analyze(args) => {
-            let ner_path = model_path(args.ner_model.as_ref(), ModelKind::Ner)?;
-            let stance_path = model_path(args.stance_model.as_ref(), ModelKind::Stance)?;
+            let ner_path = model_path(args.ner_model.as_ref(), ModelTask::TokenClassification)?;
+            let stance_path = model_path(
+                args.stance_model.as_ref(),
+                ModelTask::SequenceClassification,
+            )?;
             let task = tasks::Analyze {
                 ner: load_recognizer(&ner_path, NerOptions::default())?,
                 stance: load_classifier(

@@ -115,7 +115,7 @@ impl Sink {
             OutputFormat::Table => Sink::Table(out),
             OutputFormat::Html => {
                 let mut out = out;
-                write!(out, "{}", stancekit_core::html::document_head())?;
+                write!(out, "{}", stancekit_core::render::html::document_head())?;
                 Sink::Html(out)
             }
         })
@@ -157,7 +157,7 @@ impl Sink {
                 out.flush()?;
             }
             Sink::Html(mut out) => {
-                write!(out, "{}", stancekit_core::html::document_tail())?;
+                write!(out, "{}", stancekit_core::render::html::document_tail())?;
                 out.flush()?;
             }
             Sink::Jsonl(mut out) | Sink::Table(mut out) => out.flush()?,

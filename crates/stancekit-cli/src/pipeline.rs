@@ -7,7 +7,9 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
-use stancekit_core::{html, Error};
+use stancekit_core::render::html;
+use stancekit_core::runtime::retry::batch_or_alone;
+use stancekit_core::Error;
 
 use crate::input::{Document, Input};
 use crate::output::{Sink, Style};
@@ -171,33 +173,18 @@ pub fn run<T: Task>(
     Ok(summary)
 }
 
-/// The outcome of each document of a batch: the readable ones run together, and one at a time if that fails,
-/// so that one bad document cannot sink the others.
+/// The outcome of each document of a batch: the readable ones run together, and one at a time if that fails
+/// (the engine's [`batch_or_alone`]), so that one bad document cannot sink the others.
 fn run_batch<T: Task>(task: &T, batch: &[Document]) -> Vec<Result<T::Output, ErrorRecord>> {
     let readable: Vec<&Input> = batch
         .iter()
         .filter_map(|document| document.input.as_ref().ok())
         .collect();
-    let mut outputs: Vec<Option<Result<T::Output, ErrorRecord>>> = match task.run(&readable) {
-        Ok(outputs) if outputs.len() == readable.len() => {
-            outputs.into_iter().map(|o| Some(Ok(o))).collect()
-        }
-        _ => readable
-            .iter()
-            .map(|&input| {
-                Some(
-                    task.run(&[input])
-                        .and_then(|mut outputs| {
-                            outputs.pop().ok_or_else(|| Error::Inference {
-                                message: "no output".into(),
-                                source: None,
-                            })
-                        })
-                        .map_err(|error| ErrorRecord::new(&error)),
-                )
-            })
-            .collect(),
-    };
+    let mut outputs: Vec<Option<Result<T::Output, ErrorRecord>>> =
+        batch_or_alone(&readable, |inputs| task.run(inputs))
+            .into_iter()
+            .map(|outcome| Some(outcome.map_err(|error| ErrorRecord::new(&error))))
+            .collect();
     let mut next = outputs.iter_mut();
     batch
         .iter()

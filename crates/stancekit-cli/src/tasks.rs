@@ -3,9 +3,9 @@
 use std::io::Write;
 
 use stancekit_core::analysis::Basis;
+use stancekit_core::render::html;
 use stancekit_core::{
-    analyze_batch, html, Analysis, Entity, EntityRecognizer, Error, StanceClassifier,
-    StancePrediction,
+    analyze_batch, Analysis, Entity, EntityRecognizer, Error, StanceClassifier, StancePrediction,
 };
 
 use crate::input::Input;

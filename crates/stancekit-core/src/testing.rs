@@ -20,7 +20,7 @@ use tch::nn::{self, VarStore};
 use tch::Device;
 
 use crate::error::{Error, Result};
-use crate::model::{Task, CASING_ARCHITECTURE};
+use crate::model::dir::{Task, CASING_ARCHITECTURE};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -176,7 +176,7 @@ pub fn write_tiny_bert(dir: &Path, spec: &TinyModel) -> Result<()> {
         "stancekit": spec.settings,
     });
     if spec.casing {
-        config["casing_vocab_size"] = json!(crate::casing::CASING_CLASSES);
+        config["casing_vocab_size"] = json!(crate::text::casing::CASING_CLASSES);
     }
     // libtorch's generator is global: tests that build tiny models on several threads at once would draw from
     // it in turn and get different weights from run to run. One build at a time keeps the seed meaningful.
@@ -220,7 +220,7 @@ pub fn write_tiny_bert(dir: &Path, spec: &TinyModel) -> Result<()> {
             if spec.casing {
                 let _casing_table = (store.root() / "casing_embeddings").var(
                     "weight",
-                    &[crate::casing::CASING_CLASSES, 32],
+                    &[crate::text::casing::CASING_CLASSES, 32],
                     nn::Init::Randn {
                         mean: 0.0,
                         stdev: 0.5,

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::lexicon::{entity_kind, is_function_word, is_title_word, EntityKind};
-use super::DocumentEntity;
+use crate::analysis::document::DocumentEntity;
+use crate::analysis::lexicon::{entity_kind, is_function_word, is_title_word, EntityKind};
 use crate::types::Entity;
 
 /// The words of a name, normalised ([`normalize_word`]); a word of punctuation alone becomes empty.
@@ -201,4 +201,54 @@ pub fn group_mentions(text: &str, entities: &[Entity]) -> Vec<DocumentEntity> {
             .map_or(usize::MAX, |mention| mention.start)
     });
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fixtures::{mentions, TEXT};
+
+    #[test]
+    fn mentions_group_under_full_names_and_acronyms() {
+        let groups = group_mentions(TEXT, &mentions());
+        let summary: Vec<(&str, usize)> = groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.mentions.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("JD Vance", 2),
+                ("United States", 3),
+                ("Wall Street Journal", 1),
+                ("Donald Trump", 2),
+                ("Ukraine", 1),
+                ("French", 1),
+                ("Emmanuel Macron", 1),
+                ("Europe", 1)
+            ]
+        );
+        assert_eq!(groups[0].roles, ["Vice President"]);
+        assert_eq!(groups[3].roles, ["US President"]);
+        assert_eq!(groups[6].roles, ["French President"]);
+        for group in &groups {
+            for mention in &group.mentions {
+                let cut: String = TEXT
+                    .chars()
+                    .skip(mention.start)
+                    .take(mention.end - mention.start)
+                    .collect();
+                assert_eq!(cut, mention.text);
+            }
+        }
+    }
+
+    #[test]
+    fn acronyms_need_capitals_and_several_words() {
+        assert!(is_acronym_of("US", "United States"));
+        assert!(is_acronym_of("U.S.", "United States"));
+        assert!(is_acronym_of("NATO", "North Atlantic Treaty Organization"));
+        assert!(!is_acronym_of("us", "United States"));
+        assert!(!is_acronym_of("UK", "Ukraine"));
+    }
 }

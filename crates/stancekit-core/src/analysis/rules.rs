@@ -1,21 +1,14 @@
 //! Sentence attribution by rules, for entity models without an attribution head: reporting verbs, "according
 //! to", quotes and pronoun carry-over over named persons and organisations.
 
-use super::lexicon::{entity_kind, is_reporting_verb, pronoun, EntityKind, PronounReach};
-use super::{Attribution, DocumentEntity, AUTHOR};
-use crate::relations::TextSpan;
-use crate::sentences::Sentence;
+use crate::analysis::document::{Attribution, DocumentEntity, AUTHOR};
+use crate::analysis::lexicon::{entity_kind, is_reporting_verb, pronoun, EntityKind, PronounReach};
+use crate::analysis::pronouns::{antecedent, Antecedent, Speaker};
+use crate::text::offsets::TextSpan;
+use crate::text::sentences::Sentence;
 
-/// How many sentences back a pronoun may find the previous speaker ("they" only looks one sentence back).
-fn pronoun_reach(word: &str) -> usize {
-    match pronoun(word) {
-        Some(PronounReach::Person) => 2,
-        _ => 1,
-    }
-}
-
-/// What a rule found: speaker, source span, cue span, confidence.
-type Found = (String, (usize, usize), (usize, usize), f32);
+/// What a rule found: the speaker (name and whether a person), source span, cue span, confidence.
+type Found = ((String, bool), (usize, usize), (usize, usize), f32);
 
 /// A word of a sentence with its code-point offsets in the document.
 #[derive(Debug, Clone)]
@@ -108,12 +101,12 @@ fn candidates(sentence: &Sentence, tokens: &[Token], groups: &[DocumentEntity]) 
 ///
 /// Rules, in order: "according to X"; a reporting verb with a person or organisation (or a pronoun) as its
 /// nearest preceding subject within eight words; the nearest mention within three words after the verb
-/// ("…,” said Vance"). "He" or "she" takes the speaker of one of the two previous sentences, else the last
-/// person mentioned; "they" takes only the previous sentence's speaker.
+/// ("…,” said Vance"). Pronouns follow the one pronoun policy ([`antecedent`]), the last person mentioned in an
+/// earlier sentence standing in for "the last person named".
 pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) -> Vec<Attribution> {
     let mut attributions: Vec<Attribution> = Vec::with_capacity(sentences.len());
-    // The latest non-author speaker and the index of its sentence.
-    let mut last_speaker: Option<(String, usize)> = None;
+    // The latest non-author speaker.
+    let mut last_speaker: Option<Speaker> = None;
     let mut last_person: Option<String> = None;
     for (sentence_index, sentence) in sentences.iter().enumerate() {
         let tokens = tokens_of(sentence);
@@ -135,7 +128,7 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
             {
                 if let Some(speaker) = &candidate.speaker {
                     attribution = Some((
-                        speaker.clone(),
+                        (speaker.clone(), candidate.person),
                         (candidate.start, candidate.end),
                         (tokens[position].start, tokens[position + 1].end),
                         0.9,
@@ -167,17 +160,18 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
                 };
                 let speaker = if chosen.pronoun {
                     let word = lower_slice(sentence, chosen);
-                    let recent = last_speaker
-                        .as_ref()
-                        .filter(|(_, index)| sentence_index - index <= pronoun_reach(&word))
-                        .map(|(speaker, _)| speaker.clone());
-                    if pronoun(&word) != Some(PronounReach::Person) {
-                        recent
-                    } else {
-                        recent.or_else(|| last_person.clone())
-                    }
+                    pronoun(&word).and_then(|reach| {
+                        match antecedent(reach, sentence_index, last_speaker.as_ref(), || {
+                            last_person.clone()
+                        })? {
+                            Antecedent::Previous(previous) => {
+                                Some((previous.name.clone(), previous.person))
+                            }
+                            Antecedent::Named(name) => Some((name, true)),
+                        }
+                    })
                 } else {
-                    chosen.speaker.clone()
+                    chosen.speaker.clone().map(|name| (name, chosen.person))
                 };
                 if let Some(speaker) = speaker {
                     let confidence = if chosen.pronoun { 0.7 } else { confidence };
@@ -196,8 +190,12 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
         }
         let content = vec![span_in(sentence, sentence.start, sentence.end)];
         let attribution = match attribution {
-            Some((speaker, source, cue, confidence)) => {
-                last_speaker = Some((speaker.clone(), sentence_index));
+            Some(((speaker, person), source, cue, confidence)) => {
+                last_speaker = Some(Speaker {
+                    name: speaker.clone(),
+                    person,
+                    last_sentence: sentence_index,
+                });
                 Attribution {
                     speaker,
                     start: sentence.start,
@@ -245,4 +243,111 @@ fn lower_slice(sentence: &Sentence, candidate: &Candidate) -> String {
         .take(candidate.end - candidate.start)
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::document::AUTHOR;
+    use crate::analysis::fixtures::{entity, mentions, span_text, TEXT};
+    use crate::analysis::mentions::group_mentions;
+    use crate::analysis::stances::default_targets;
+    use crate::text::sentences::split_sentences;
+
+    #[test]
+    fn sentences_are_attributed_with_cues_and_pronouns() {
+        let sentences = split_sentences(TEXT);
+        let groups = group_mentions(TEXT, &mentions());
+        let attributions = attribute_sentences(&sentences, &groups);
+        let summary: Vec<(&str, &str, &str)> = attributions
+            .iter()
+            .map(|a| (a.speaker.as_str(), span_text(&a.source), span_text(&a.cue)))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("JD Vance", "JD Vance", "said"),
+                ("JD Vance", "Vance", "told"),
+                ("JD Vance", "He", "stressed"),
+                ("Donald Trump", "Donald Trump", "implied"),
+                ("Donald Trump", "Trump", "According to"),
+                ("Emmanuel Macron", "Emmanuel Macron", "warned"),
+                ("author", "", ""),
+            ]
+        );
+        for attribution in &attributions {
+            assert_eq!(attribution.content.len(), 1);
+            for span in attribution
+                .source
+                .iter()
+                .chain(&attribution.cue)
+                .chain(&attribution.content)
+            {
+                let cut: String = TEXT
+                    .chars()
+                    .skip(span.start)
+                    .take(span.end - span.start)
+                    .collect();
+                assert_eq!(cut, span.text);
+            }
+        }
+        assert!(attributions[2].confidence < attributions[0].confidence);
+        assert_eq!(
+            (attributions[0].start, attributions[0].end),
+            (sentences[0].start, sentences[0].end)
+        );
+    }
+
+    #[test]
+    fn pronouns_follow_the_one_policy_and_told_picks_the_subject() {
+        // "They" finds Macron two sentences back (the policy of the learned resolution too); three back is too far.
+        let text = "Macron said peace matters. Europe waits. They emphasized unity. \
+Hegseth told NATO allies that troops must stay. She warned nobody. Rain fell. Snow fell. Dust fell. \
+They stressed it.";
+        let entities = vec![
+            entity("Macron", text, "PER", 0),
+            entity("Europe", text, "LOC", 0),
+            entity("Hegseth", text, "PER", 0),
+            entity("NATO", text, "ORG", 0),
+        ];
+        let groups = group_mentions(text, &entities);
+        let speakers: Vec<String> = attribute_sentences(&split_sentences(text), &groups)
+            .into_iter()
+            .map(|a| a.speaker)
+            .collect();
+        assert_eq!(
+            speakers,
+            [
+                "Macron", "author", "Macron", "Hegseth", "Hegseth", "author", "author", "author",
+                "author"
+            ]
+        );
+    }
+
+    #[test]
+    fn ontonotes_labels_name_speakers_too() {
+        let text = "Emmanuel Macron said France will help. Macron told Le Monde that talks matter.";
+        let entities = vec![
+            entity("Emmanuel Macron", text, "PERSON", 0),
+            entity("France", text, "GPE", 0),
+            entity("Macron", text, "PERSON", 1),
+            entity("Le Monde", text, "ORG", 0),
+        ];
+        let groups = group_mentions(text, &entities);
+        assert_eq!(groups[0].mentions.len(), 2);
+        let speakers: Vec<String> = attribute_sentences(&split_sentences(text), &groups)
+            .into_iter()
+            .map(|a| a.speaker)
+            .collect();
+        assert_eq!(speakers, ["Emmanuel Macron", "Emmanuel Macron"]);
+        let targets = default_targets(&groups, &["Emmanuel Macron".to_string()]);
+        assert_eq!(targets, ["France", "Le Monde"]);
+    }
+
+    #[test]
+    fn a_pronoun_without_antecedent_is_not_attributed() {
+        let text = "He said nothing. The end.";
+        let attributions = attribute_sentences(&split_sentences(text), &[]);
+        assert!(attributions.iter().all(|a| a.speaker == AUTHOR));
+    }
 }

@@ -1,23 +1,9 @@
 //! A speaker's stance toward a target from the stances of their contents, and default targets.
 
-use serde::{Deserialize, Serialize};
-
-use super::lexicon::{entity_kind, EntityKind};
-use super::DocumentEntity;
-use crate::stance::evidence;
+use crate::analysis::document::{Basis, DocumentEntity};
+use crate::analysis::lexicon::{entity_kind, EntityKind};
+use crate::pipelines::stance::evidence::evidence;
 use crate::types::Stance;
-
-/// What a speaker's stance toward a target rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// Some of the speaker's content is evidence of favor or against (see [`crate::stance::evidence`]).
-    Evidence,
-    /// Some content mentions the target, and the model reads no stance in it.
-    ReadAsNone,
-    /// No content of the speaker mentions the target, and the model finds no stance in any.
-    NoRelevantContent,
-}
 
 /// A speaker's stance toward one target from the stance distributions `[favor, against, none]` of their
 /// contents.
@@ -113,4 +99,78 @@ pub fn default_targets(groups: &[DocumentEntity], speakers: &[String]) -> Vec<St
         .take(3)
         .map(|group| group.name.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fixtures::{entity, mentions, TEXT};
+    use crate::analysis::mentions::group_mentions;
+
+    #[test]
+    fn stance_aggregation_needs_evidence_above_the_threshold() {
+        let content = |ranges: Vec<(usize, usize)>, text, distribution| Content {
+            ranges,
+            text,
+            distribution,
+        };
+        let contents = [
+            content(vec![(0, 5)], "Sanctions must stay.", [0.1, 0.1, 0.8]),
+            content(vec![(6, 9)], "We back the talks.", [0.7, 0.2, 0.1]),
+            content(
+                vec![(10, 12), (14, 16)],
+                "No deal, no peace.",
+                [0.2, 0.6, 0.2],
+            ),
+        ];
+        let found = aggregate_stance(&contents, "sanctions on Russia", 0.55);
+        assert_eq!((found.label, found.basis), (Stance::Favor, Basis::Evidence));
+        assert!((found.score - 0.45).abs() < 1e-6);
+        assert!((found.mean[1] - 0.4).abs() < 1e-6);
+        assert_eq!(found.evidence, [(6, 9), (10, 12), (14, 16)]);
+        // Above every content's favor and against: none, and why.
+        let found = aggregate_stance(&contents, "sanctions on Russia", 0.9);
+        assert_eq!(
+            (found.label, found.basis),
+            (Stance::None, Basis::ReadAsNone)
+        );
+        assert!(found.evidence.is_empty());
+        let found = aggregate_stance(&contents, "troops in Ukraine", 0.9);
+        assert_eq!(found.basis, Basis::NoRelevantContent);
+        assert_eq!(aggregate_stance(&[], "x", 0.5).label, Stance::None);
+    }
+
+    #[test]
+    fn targets_are_mentioned_by_word_stems() {
+        assert!(mentions_target(
+            "New sanctioned banks",
+            "sanctions on Russia"
+        ));
+        assert!(mentions_target("the Russian side", "sanctions on Russia"));
+        assert!(!mentions_target("on it", "sanctions on Russia"));
+    }
+
+    #[test]
+    fn default_targets_skip_speakers_and_people() {
+        let groups = group_mentions(TEXT, &mentions());
+        let targets = default_targets(&groups, &["JD Vance".to_string()]);
+        assert_eq!(targets[0], "United States");
+        assert!(!targets.contains(&"Donald Trump".to_string()));
+        // Slips of a tagger are no targets: punctuation alone, or a run of many words.
+        let text = "“ Peace talks with Russia must start now in Paris ” said NATO.";
+        let slips = vec![
+            entity("“", text, "ORG", 0),
+            entity(
+                "Peace talks with Russia must start now in Paris",
+                text,
+                "MISC",
+                0,
+            ),
+            entity("NATO", text, "ORG", 0),
+        ];
+        assert_eq!(
+            default_targets(&group_mentions(text, &slips), &[]),
+            ["NATO"]
+        );
+    }
 }

@@ -1,4 +1,7 @@
 //! Model directories: `config.json`, `tokenizer.json` and the weights, validated before any weight is read.
+//!
+//! A directory whose weights are a LoRA adapter names its base; finding that base (a directory beside it, the
+//! store, the Hub cache) is [`crate::resources`]' job: [`ModelDir::open`] is given a function that does it.
 
 use std::path::{Path, PathBuf};
 
@@ -6,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::model::config::{ModelConfig, StancekitSettings};
 
 /// What a model directory is loaded for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +21,14 @@ pub enum Task {
 }
 
 impl Task {
+    /// The task's name as model arguments and preset folders spell it: `ner` or `stance`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::TokenClassification => "ner",
+            Task::SequenceClassification => "stance",
+        }
+    }
+
     fn architecture_suffix(self) -> &'static str {
         match self {
             Task::TokenClassification => "ForTokenClassification",
@@ -34,7 +46,7 @@ pub enum Family {
     DistilBert,
     /// RoBERTa.
     Roberta,
-    /// MPNet (stancekit's own forward, [`crate::mpnet`]).
+    /// MPNet (stancekit's own forward).
     Mpnet,
 }
 
@@ -54,20 +66,6 @@ pub enum Weights {
 
 /// The architecture name of stancekit's BERT token classifier with casing embeddings.
 pub const CASING_ARCHITECTURE: &str = "BertWithCasingForTokenClassification";
-
-/// stancekit's own settings in `config.json` under the `"stancekit"` key.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct StancekitSettings {
-    /// Tokens per window, special tokens included (NER).
-    pub window: Option<usize>,
-    /// Overlap between consecutive windows, in tokens (NER).
-    pub stride: Option<usize>,
-    /// Hypothesis template with one `{}` for the target (stance).
-    pub hypothesis_template: Option<String>,
-    /// The probability of favor or against from which a text counts as evidence of that stance (stance; chosen
-    /// on dev data, see `training.evaluate stance-threshold`).
-    pub evidence_threshold: Option<f32>,
-}
 
 /// A validated model directory: its files exist and its config is consistent.
 #[derive(Debug, Clone)]
@@ -90,73 +88,21 @@ pub struct ModelDir {
     pub weights: Weights,
     /// Labels of a second token head on the same encoder (`attribution_classifier`), from `attribution_labels`.
     pub attribution_labels: Option<Vec<String>>,
-    pub(crate) config: Value,
-}
-
-fn read_config(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        let problem = if error.kind() == std::io::ErrorKind::NotFound {
-            "config.json is missing".to_owned()
-        } else {
-            "config.json cannot be read".to_owned()
-        };
-        Error::model_load_from(path, problem, error)
-    })?;
-    serde_json::from_str(&text)
-        .map_err(|error| Error::model_load_from(path, "config.json is not valid JSON", error))
-}
-
-fn parse_labels(config: &Value, path: &Path) -> Result<Vec<String>> {
-    let Some(map) = config.get("id2label").and_then(Value::as_object) else {
-        return Err(Error::model_load(
-            path,
-            "config.json has no id2label mapping; stancekit takes label names only from it",
-        ));
-    };
-    let mut labels = vec![None; map.len()];
-    for (key, value) in map {
-        let index: usize = key
-            .parse()
-            .ok()
-            .filter(|&index| index < map.len())
-            .ok_or_else(|| {
-                Error::model_load(
-                    path,
-                    format!("id2label key {key:?} is not an index below {}", map.len()),
-                )
-            })?;
-        let name = value
-            .as_str()
-            .ok_or_else(|| Error::model_load(path, format!("id2label[{key}] is not a string")))?;
-        labels[index] = Some(name.to_owned());
-    }
-    let labels: Vec<String> = labels.into_iter().flatten().collect();
-    if labels.len() != map.len() || labels.is_empty() {
-        return Err(Error::model_load(
-            path,
-            "id2label must map 0..n-1 to label names",
-        ));
-    }
-    if let Some(label2id) = config.get("label2id").and_then(Value::as_object) {
-        for (name, index) in label2id {
-            let consistent = index
-                .as_u64()
-                .and_then(|i| labels.get(i as usize))
-                .is_some_and(|label| label == name);
-            if !consistent {
-                return Err(Error::model_load(
-                    path,
-                    format!("label2id[{name:?}] = {index} disagrees with id2label"),
-                ));
-            }
-        }
-    }
-    Ok(labels)
+    /// The whole config, typed.
+    pub config: ModelConfig,
+    /// The config as JSON, for rust-bert's config types.
+    json: Value,
 }
 
 impl ModelDir {
-    /// Validates a model directory for `task` without reading its weights.
-    pub fn open(path: impl AsRef<Path>, task: Task) -> Result<ModelDir> {
+    /// Validates a model directory for `task` without reading its weights. `base_of` is asked for the base model
+    /// directory of an adapter directory (it gets the adapter directory; [`crate::resources::open_model`] looks
+    /// the base up in the store); a directory with its own `model.safetensors` never asks.
+    pub fn open(
+        path: impl AsRef<Path>,
+        task: Task,
+        base_of: impl FnOnce(&Path) -> Result<PathBuf>,
+    ) -> Result<ModelDir> {
         let path = path.as_ref().to_path_buf();
         if !path.is_dir() {
             let problem = if path.exists() {
@@ -167,12 +113,12 @@ impl ModelDir {
             return Err(Error::model_load(&path, problem));
         }
         let config_path = path.join("config.json");
-        let config = read_config(&config_path)?;
+        let (config, json) = ModelConfig::read(&config_path)?;
         let weights = if path.join("model.safetensors").is_file() {
             Weights::Full(path.join("model.safetensors"))
         } else if path.join("adapter_config.json").is_file() {
             Weights::Adapter {
-                base: crate::store::adapter_base(&path)?,
+                base: base_of(&path)?,
                 adapter: path.clone(),
             }
         } else {
@@ -191,13 +137,7 @@ impl ModelDir {
                 "tokenizer.json is missing",
             ));
         }
-        let architecture = config
-            .get("architectures")
-            .and_then(Value::as_array)
-            .and_then(|list| list.first())
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let architecture = config.architecture().to_owned();
         let other_task = match task {
             Task::TokenClassification => Task::SequenceClassification,
             Task::SequenceClassification => Task::TokenClassification,
@@ -211,11 +151,7 @@ impl ModelDir {
                 ),
             ));
         }
-        let model_type = config
-            .get("model_type")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let family = match model_type {
+        let family = match config.model_type.as_deref().unwrap_or_default() {
             "bert" => Family::Bert,
             "distilbert" => Family::DistilBert,
             "roberta" => Family::Roberta,
@@ -234,7 +170,7 @@ impl ModelDir {
                 format!("{CASING_ARCHITECTURE} needs model_type bert"),
             ));
         }
-        let labels = parse_labels(&config, &config_path)?;
+        let labels = config.labels(&config_path)?;
         let min_labels = if task == Task::SequenceClassification {
             2
         } else {
@@ -246,45 +182,28 @@ impl ModelDir {
                 format!("id2label has {} label(s), need {min_labels}", labels.len()),
             ));
         }
-        let settings: StancekitSettings = match config.get("stancekit") {
-            Some(value) => serde_json::from_value(value.clone()).map_err(|error| {
-                Error::model_load_from(
-                    &config_path,
-                    "the \"stancekit\" settings are malformed",
-                    error,
-                )
-            })?,
-            None => StancekitSettings::default(),
-        };
+        let settings = config.stancekit.clone().unwrap_or_default();
         let max_positions = config
-            .get("max_position_embeddings")
-            .and_then(Value::as_u64)
-            .map(|value| value as usize)
-            .unwrap_or(512);
+            .encoder
+            .max_position_embeddings
+            .map_or(512, |value| value as usize);
         // RoBERTa and MPNet count positions from the padding id + 1: the first two are never used by tokens.
         let max_positions = if matches!(family, Family::Roberta | Family::Mpnet) {
             max_positions.saturating_sub(2)
         } else {
             max_positions
         };
-        let attribution_labels = match config.get("attribution_labels") {
+        let attribution_labels = match &config.attribution_labels {
             None => None,
-            Some(value) => Some(
-                serde_json::from_value::<Vec<String>>(value.clone())
-                    .ok()
-                    .filter(|labels| labels.len() >= 2)
-                    .ok_or_else(|| {
-                        Error::model_load(
-                            &config_path,
-                            "attribution_labels must be a list of at least two label names",
-                        )
-                    })?,
-            ),
+            Some(labels) if labels.len() >= 2 => Some(labels.clone()),
+            Some(_) => {
+                return Err(Error::model_load(
+                    &config_path,
+                    "attribution_labels must be a list of at least two label names",
+                ))
+            }
         };
-        let pad_id = config
-            .get("pad_token_id")
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
+        let pad_id = config.encoder.pad_token_id.unwrap_or(0);
         Ok(ModelDir {
             path,
             family,
@@ -296,6 +215,7 @@ impl ModelDir {
             weights,
             attribution_labels,
             config,
+            json,
         })
     }
 
@@ -304,8 +224,8 @@ impl ModelDir {
     }
 
     /// The config with `id2label` keyed by integers, as rust-bert's config structs expect it.
-    pub(crate) fn typed_config<T: for<'de> Deserialize<'de>>(&self) -> Result<T> {
-        let mut config = self.config.clone();
+    pub(crate) fn rust_bert_config<T: for<'de> Deserialize<'de>>(&self) -> Result<T> {
+        let mut config = self.json.clone();
         if let Some(object) = config.as_object_mut() {
             object.remove("label2id");
         }

@@ -7,22 +7,23 @@ use rust_bert::distilbert::{
     DistilBertConfig, DistilBertForTokenClassification, DistilBertModelClassifier,
 };
 use rust_bert::roberta::{RobertaForSequenceClassification, RobertaForTokenClassification};
-use serde_json::Value;
 use tch::nn::{self, VarStore};
 use tch::{Device, Tensor};
 
-use super::weights::{load_weights, model_tensors};
-use super::{Batch, Family, ModelDir};
-use crate::bert::{BertEncoder, Linear};
-use crate::casing::CASING_CLASSES;
 use crate::error::{catch_panic, Error, Result};
-use crate::mpnet::MpnetEncoder;
+use crate::model::dir::{Family, ModelDir};
+use crate::model::weights::{load_weights, model_tensors};
+use crate::nn::batch::Batch;
+use crate::nn::bert::BertEncoder;
+use crate::nn::layers::Linear;
+use crate::nn::mpnet::MpnetEncoder;
+use crate::text::casing::CASING_CLASSES;
 
 /// stancekit's own encoder forwards.
 enum Encoder {
-    /// BERT and MiniLM (see [`crate::bert`]).
+    /// BERT and MiniLM (see [`crate::nn::bert`]).
     Bert(BertEncoder),
-    /// MPNet (see [`crate::mpnet`]).
+    /// MPNet (see [`crate::nn::mpnet`]).
     Mpnet(MpnetEncoder),
 }
 
@@ -45,6 +46,13 @@ enum TokenHead {
     Bert(BertForTokenClassification),
     DistilBert(DistilBertForTokenClassification),
     Roberta(RobertaForTokenClassification),
+}
+
+/// A classifier on a padded batch, as the batch scheduler ([`crate::runtime::scheduler`]) runs it: logits
+/// `[batch, length, labels]` for a token classifier, `[batch, labels]` for a sequence classifier.
+pub(crate) trait Classifier: Send {
+    /// The logits of one batch.
+    fn forward(&self, batch: &Batch) -> Result<Tensor>;
 }
 
 /// A token classifier on libtorch: `Send`, not `Sync` (wrap it in a `Mutex`).
@@ -76,19 +84,22 @@ impl TokenModel {
             let root = store.root();
             let head = match dir.family {
                 Family::Bert => TokenHead::Bert(
-                    BertForTokenClassification::new(&root, &dir.typed_config::<BertConfig>()?)
+                    BertForTokenClassification::new(&root, &dir.rust_bert_config::<BertConfig>()?)
                         .map_err(rust_bert_error(dir.config_path()))?,
                 ),
                 Family::DistilBert => TokenHead::DistilBert(
                     DistilBertForTokenClassification::new(
                         &root,
-                        &dir.typed_config::<DistilBertConfig>()?,
+                        &dir.rust_bert_config::<DistilBertConfig>()?,
                     )
                     .map_err(rust_bert_error(dir.config_path()))?,
                 ),
                 Family::Roberta => TokenHead::Roberta(
-                    RobertaForTokenClassification::new(&root, &dir.typed_config::<BertConfig>()?)
-                        .map_err(rust_bert_error(dir.config_path()))?,
+                    RobertaForTokenClassification::new(
+                        &root,
+                        &dir.rust_bert_config::<BertConfig>()?,
+                    )
+                    .map_err(rust_bert_error(dir.config_path()))?,
                 ),
                 Family::Mpnet => {
                     let tensors = model_tensors(dir)?;
@@ -97,7 +108,7 @@ impl TokenModel {
                         head: TokenHead::Own {
                             encoder: Encoder::Mpnet(MpnetEncoder::from_weights(
                                 &tensors,
-                                &dir.config,
+                                &dir.config.encoder,
                                 &dir.weights_path(),
                             )?),
                             classifier: stacked_heads(&tensors, heads, dir)?,
@@ -107,22 +118,14 @@ impl TokenModel {
                 }
             };
             let casing_table = if dir.casing {
-                let classes = dir
-                    .config
-                    .get("casing_vocab_size")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(CASING_CLASSES);
+                let classes = dir.config.casing_vocab_size.unwrap_or(CASING_CLASSES);
                 if classes != CASING_CLASSES {
                     return Err(Error::model_load(
                         dir.config_path(),
                         format!("casing_vocab_size is {classes}; this engine computes {CASING_CLASSES} casing classes"),
                     ));
                 }
-                let hidden = dir
-                    .config
-                    .get("hidden_size")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0);
+                let hidden = dir.config.encoder.hidden_size.unwrap_or(0);
                 Some((&root / "casing_embeddings").var(
                     "weight",
                     &[classes, hidden],
@@ -180,9 +183,11 @@ impl TokenModel {
             })
         })
     }
+}
 
+impl Classifier for TokenModel {
     /// Logits `[batch, length, labels]`.
-    pub(crate) fn forward(&self, batch: &Batch) -> Result<Tensor> {
+    fn forward(&self, batch: &Batch) -> Result<Tensor> {
         catch_panic("token classification", || {
             tch::no_grad(|| {
                 let logits = match &self.head {
@@ -270,17 +275,23 @@ impl SequenceModel {
             let root = store.root();
             let head = match dir.family {
                 Family::Bert => SequenceHead::Bert(
-                    BertForSequenceClassification::new(&root, &dir.typed_config::<BertConfig>()?)
-                        .map_err(rust_bert_error(dir.config_path()))?,
+                    BertForSequenceClassification::new(
+                        &root,
+                        &dir.rust_bert_config::<BertConfig>()?,
+                    )
+                    .map_err(rust_bert_error(dir.config_path()))?,
                 ),
                 Family::DistilBert => SequenceHead::DistilBert(
-                    DistilBertModelClassifier::new(&root, &dir.typed_config::<DistilBertConfig>()?)
-                        .map_err(rust_bert_error(dir.config_path()))?,
+                    DistilBertModelClassifier::new(
+                        &root,
+                        &dir.rust_bert_config::<DistilBertConfig>()?,
+                    )
+                    .map_err(rust_bert_error(dir.config_path()))?,
                 ),
                 Family::Roberta => SequenceHead::Roberta(
                     RobertaForSequenceClassification::new(
                         &root,
-                        &dir.typed_config::<BertConfig>()?,
+                        &dir.rust_bert_config::<BertConfig>()?,
                     )
                     .map_err(rust_bert_error(dir.config_path()))?,
                 ),
@@ -291,7 +302,7 @@ impl SequenceModel {
                         head: SequenceHead::Own {
                             encoder: Encoder::Mpnet(MpnetEncoder::from_weights(
                                 &tensors,
-                                &dir.config,
+                                &dir.config.encoder,
                                 &dir.weights_path(),
                             )?),
                             pooler: head_linear(&tensors, "classifier.dense", dir)?,
@@ -309,9 +320,11 @@ impl SequenceModel {
             })
         })
     }
+}
 
+impl Classifier for SequenceModel {
     /// Logits `[batch, labels]`.
-    pub(crate) fn forward(&self, batch: &Batch) -> Result<Tensor> {
+    fn forward(&self, batch: &Batch) -> Result<Tensor> {
         catch_panic("sequence classification", || {
             tch::no_grad(|| {
                 let logits = match &self.head {
@@ -445,14 +458,15 @@ fn fast_token_head(
     let Some(classifier) = classifier.or_else(|| Linear::from_vars(&vars, "classifier")) else {
         return Ok(None);
     };
-    Ok(
-        BertEncoder::from_vars(&vars, &dir.config, casing.map(Tensor::shallow_clone))?.map(
-            |encoder| TokenHead::Own {
-                encoder: Encoder::Bert(encoder),
-                classifier,
-            },
-        ),
-    )
+    Ok(BertEncoder::from_vars(
+        &vars,
+        &dir.config.encoder,
+        casing.map(Tensor::shallow_clone),
+    )?
+    .map(|encoder| TokenHead::Own {
+        encoder: Encoder::Bert(encoder),
+        classifier,
+    }))
 }
 
 /// The fast forward for a BERT sequence classifier, when the config allows it.
@@ -468,10 +482,12 @@ fn fast_sequence_head(store: &VarStore, dir: &ModelDir) -> Result<Option<Sequenc
         return Ok(None);
     };
     Ok(
-        BertEncoder::from_vars(&vars, &dir.config, None)?.map(|encoder| SequenceHead::Own {
-            encoder: Encoder::Bert(encoder),
-            pooler,
-            classifier,
+        BertEncoder::from_vars(&vars, &dir.config.encoder, None)?.map(|encoder| {
+            SequenceHead::Own {
+                encoder: Encoder::Bert(encoder),
+                pooler,
+                classifier,
+            }
         }),
     )
 }

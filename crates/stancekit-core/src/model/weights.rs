@@ -1,4 +1,5 @@
-//! Reading weights from safetensors files.
+//! A model directory's weights as one set of fp32 tensors (a base with its adapter merged), copied into rust-bert's
+//! variables where rust-bert runs the model.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -6,9 +7,10 @@ use std::path::Path;
 use tch::nn::VarStore;
 use tch::{Kind, Tensor};
 
-use super::adapter::merge_lora;
-use super::{Family, ModelDir, Weights};
-use crate::error::{catch_panic, Error, Result};
+use crate::error::{Error, Result};
+use crate::model::dir::{Family, ModelDir, Weights};
+use crate::model::lora::merge_lora;
+use crate::model::safetensors::{read_tensors, to_float};
 
 /// A directory's tensors in fp32 under full-model names (`bert.…`, `mpnet.…`, heads): its own
 /// `model.safetensors`, or its base's with its LoRA adapter merged in.
@@ -47,7 +49,7 @@ fn with_prefix(tensors: &mut HashMap<String, Tensor>, family: Family) {
 
 /// Copies every variable of `store` from the safetensors file, checking names and exact shapes, and
 /// upcasts to fp32 (shipped weights may be fp16).
-pub(super) fn load_weights(
+pub(crate) fn load_weights(
     store: &VarStore,
     tensors: &HashMap<String, Tensor>,
     path: &Path,
@@ -76,26 +78,4 @@ pub(super) fn load_weights(
         })?;
     }
     Ok(())
-}
-
-/// Every tensor of a safetensors file by name, as stored (fp16 stays fp16; see [`to_float`]).
-pub(super) fn read_tensors(path: &Path) -> Result<HashMap<String, Tensor>> {
-    let tensors = catch_panic("reading safetensors", || {
-        Tensor::read_safetensors(path)
-            .map_err(|error| Error::model_load_from(path, "not a readable safetensors file", error))
-    })
-    .map_err(|error| match error {
-        Error::Inference { message, .. } => Error::model_load(path, message),
-        other => other,
-    })?;
-    Ok(tensors.into_iter().collect())
-}
-
-/// The floating-point tensors upcast to fp32 (integer buffers such as position ids are dropped).
-pub(super) fn to_float(tensors: HashMap<String, Tensor>) -> HashMap<String, Tensor> {
-    tensors
-        .into_iter()
-        .filter(|(_, tensor)| tensor.is_floating_point())
-        .map(|(name, tensor)| (name, tensor.to_kind(Kind::Float)))
-        .collect()
 }

@@ -6,7 +6,7 @@
 //! when the line ends in terminal punctuation. Offsets are code points of the original text.
 //!
 //! ```
-//! use stancekit_core::sentences::split_sentences;
+//! use stancekit_core::text::sentences::split_sentences;
 //! let text = "Dr. Smith met U.S. officials. “We agree,” he said.\nNext line";
 //! let sentences: Vec<String> = split_sentences(text).into_iter().map(|s| s.text).collect();
 //! assert_eq!(sentences, ["Dr. Smith met U.S. officials.", "“We agree,” he said.", "Next line"]);

@@ -4,19 +4,19 @@
 //! positions are counted from the padding id + 1 over the non-padding tokens (RoBERTa style), there are no
 //! token-type embeddings, and every layer adds one relative-position bias (`encoder.relative_attention_bias`,
 //! buckets × heads, shared by all layers) to its attention scores. The layers run in the fused style of
-//! [`crate::bert`]: one QKV product, `addmm` with the bias folded in, fused GELU and scaled-dot-product attention,
+//! [`crate::nn::bert`]: one QKV product, `addmm` with the bias folded in, fused GELU and scaled-dot-product attention,
 //! the bias and the padding mask passed together as one additive mask. The parity tests hold it to `transformers`
 //! within 1e-4 on random models and 1e-3 on the real base.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde_json::Value;
 use tch::{Kind, Tensor};
 
-use crate::bert::{Layer, LayerNorm, Linear};
 use crate::error::{Error, Result};
-use crate::model::Batch;
+use crate::nn::batch::Batch;
+use crate::nn::config::EncoderConfig;
+use crate::nn::layers::{Layer, LayerNorm, Linear};
 
 fn failed(error: tch::TchError) -> Error {
     Error::inference("MPNet forward pass", error)
@@ -80,23 +80,19 @@ impl MpnetEncoder {
     /// Builds the encoder from `mpnet.`-prefixed weights. `path` names the weights in errors.
     pub(crate) fn from_weights(
         weights: &HashMap<String, Tensor>,
-        config: &Value,
+        config: &EncoderConfig,
         path: &Path,
     ) -> Result<MpnetEncoder> {
-        let number = |key: &str| config.get(key).and_then(Value::as_i64);
         let config_error = |problem: String| Error::model_load(path, problem);
-        if !matches!(
-            config.get("hidden_act").and_then(Value::as_str),
-            None | Some("gelu")
-        ) {
+        if !matches!(config.hidden_act.as_deref(), None | Some("gelu")) {
             return Err(config_error(
                 "MPNet with an activation other than gelu is not supported".into(),
             ));
         }
         let (Some(layers), Some(heads), Some(hidden)) = (
-            number("num_hidden_layers"),
-            number("num_attention_heads"),
-            number("hidden_size"),
+            config.num_hidden_layers,
+            config.num_attention_heads,
+            config.hidden_size,
         ) else {
             return Err(config_error(
                 "config.json lacks num_hidden_layers, num_attention_heads or hidden_size".into(),
@@ -107,15 +103,12 @@ impl MpnetEncoder {
                 "hidden_size {hidden} is not a multiple of num_attention_heads {heads}"
             )));
         }
-        if number("relative_attention_num_buckets").unwrap_or(BUCKETS) != BUCKETS {
+        if config.relative_attention_num_buckets.unwrap_or(BUCKETS) != BUCKETS {
             return Err(config_error(format!(
                 "relative_attention_num_buckets must be {BUCKETS} (transformers' MPNet always uses {BUCKETS})"
             )));
         }
-        let eps = config
-            .get("layer_norm_eps")
-            .and_then(Value::as_f64)
-            .unwrap_or(1e-5);
+        let eps = config.layer_norm_eps.unwrap_or(1e-5);
         let get = |name: &str| {
             weights
                 .get(name)
@@ -157,7 +150,7 @@ impl MpnetEncoder {
                 output_norm: norm(&format!("{prefix}.output.LayerNorm"))?,
             });
         }
-        let pad_id = number("pad_token_id").unwrap_or(1);
+        let pad_id = config.pad_token_id.unwrap_or(1);
         let max_positions = position.size()[0];
         Ok(MpnetEncoder {
             word,

@@ -1,89 +1,14 @@
-//! Reported speech: the source, cue and content spans an attribution head tags, assembled into relations.
+//! Relations from role spans: each content with its source and cue.
 //!
-//! An attribution head (trained on PolNeAR, see `models/ner/MODEL_CARD.md`) tags words `B-`/`I-` `SOURCE`
-//! ("European leaders", "Vance"), `CUE` ("said", "according to") and `CONTENT` (what was said). A content
-//! interrupted by its source and cue ("“We agree,” she said, “on most things.”") carries on with `I-CONTENT`.
-//! [`assemble_relations`] turns these spans into relations, each content with its source and cue; it is a pure
-//! function, tested on hand-made spans. [`AttributionExtractor`] runs a model and assembles.
-//!
-//! ```no_run
-//! use stancekit_core::relations::AttributionExtractor;
-//! let extractor = AttributionExtractor::from_dir("models/ner")?;
-//! for relation in extractor.predict("“Sanctions stay,” Vance said.")? {
-//!     println!("{:?} {:?} {:?}", relation.source, relation.cue, relation.content);
-//! }
-//! # Ok::<(), stancekit_core::Error>(())
-//! ```
-
-use std::path::Path;
+//! A content interrupted by its source and cue ("“We agree,” she said, “on most things.”") carries on with
+//! `I-CONTENT`. [`assemble_relations`] turns the tagger's role spans into relations; it is a pure function, tested
+//! on hand-made spans.
 
 use serde::{Deserialize, Serialize};
 
-use crate::decode::Span;
-use crate::error::{Error, Result};
-use crate::ner::{EntityRecognizer, NerOptions};
-use crate::sentences::{sentence_at, split_sentences, Sentence};
-use crate::tokenize::CharIndex;
-
-/// The part a span plays in reported speech.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Who is reported ("European leaders", "Vance", "a source").
-    Source,
-    /// The words that signal the report ("said", "told the newspaper", "according to").
-    Cue,
-    /// What was said.
-    Content,
-}
-
-impl Role {
-    /// The role of an attribution label's type (`SOURCE`, `CUE`, `CONTENT`, any case), if any.
-    pub fn from_label(label: &str) -> Option<Role> {
-        match label.to_ascii_uppercase().as_str() {
-            "SOURCE" => Some(Role::Source),
-            "CUE" => Some(Role::Cue),
-            "CONTENT" => Some(Role::Content),
-            _ => None,
-        }
-    }
-}
-
-/// A source, cue or content span as the attribution head tags it (code-point offsets).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RoleSpan {
-    /// Its role.
-    pub role: Role,
-    /// Code-point offset of the first character.
-    pub start: usize,
-    /// Code-point offset one past the last character.
-    pub end: usize,
-    /// Mean probability of its words' tags.
-    pub score: f32,
-    /// Tagged as continuing an earlier span of its role (`I-` first): a content's later range.
-    pub continued: bool,
-}
-
-/// A piece of the text: code-point offsets and the characters between them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TextSpan {
-    /// Code-point offset of the first character.
-    pub start: usize,
-    /// Code-point offset one past the last character.
-    pub end: usize,
-    /// `text[start:end]`.
-    pub text: String,
-}
-
-impl TextSpan {
-    fn cut(index: &CharIndex<'_>, start: usize, end: usize) -> TextSpan {
-        TextSpan {
-            start,
-            end,
-            text: index.slice(start, end).to_owned(),
-        }
-    }
-}
+use crate::pipelines::ner::roles::{Role, RoleSpan};
+use crate::text::offsets::{CharIndex, TextSpan};
+use crate::text::sentences::{sentence_at, Sentence};
 
 /// Reported speech: what was said (`content`, one or more ranges), who said it (`source`) and the words that
 /// report it (`cue`). `start`/`end` cover all of them.
@@ -101,62 +26,6 @@ pub struct Relation {
     pub content: Vec<TextSpan>,
     /// Mean probability of the tags of the relation's spans.
     pub score: f32,
-}
-
-/// Characters never kept at the edges of a span.
-fn is_edge(character: char) -> bool {
-    character.is_whitespace()
-        || matches!(
-            character,
-            '"' | '\''
-                | '“'
-                | '”'
-                | '‘'
-                | '’'
-                | '«'
-                | '»'
-                | ','
-                | ';'
-                | ':'
-                | '('
-                | ')'
-                | '['
-                | ']'
-                | '—'
-                | '–'
-                | '-'
-        )
-}
-
-/// The attribution head's decoded spans as role spans: unknown types dropped; spaces, quotes, brackets and
-/// separating punctuation trimmed at the edges (a source or cue also loses a final `.`, `!` or `?`).
-pub fn role_spans(index: &CharIndex<'_>, spans: &[Span]) -> Vec<RoleSpan> {
-    spans
-        .iter()
-        .filter_map(|span| {
-            let role = Role::from_label(&span.label)?;
-            let chars: Vec<char> = index.slice(span.start, span.end).chars().collect();
-            let mut begin = 0;
-            let mut end = chars.len();
-            let trailing = |character: char| {
-                is_edge(character)
-                    || (role != Role::Content && matches!(character, '.' | '!' | '?'))
-            };
-            while begin < end && is_edge(chars[begin]) {
-                begin += 1;
-            }
-            while end > begin && trailing(chars[end - 1]) {
-                end -= 1;
-            }
-            (begin < end).then(|| RoleSpan {
-                role,
-                start: span.start + begin,
-                end: span.start + end,
-                score: span.score,
-                continued: span.continued,
-            })
-        })
-        .collect()
 }
 
 /// Characters between two spans (0 when they touch or overlap).
@@ -350,65 +219,10 @@ pub fn assemble_relations(text: &str, roles: &[RoleSpan], sentences: &[Sentence]
         .collect()
 }
 
-/// Finds reported speech with a model that has an attribution head (its second token head, beside the entity
-/// head): relations of source, cue and content, without resolving who the source is (see
-/// [`crate::analysis::analyze`] for speakers).
-pub struct AttributionExtractor {
-    recognizer: EntityRecognizer,
-}
-
-impl AttributionExtractor {
-    /// Loads a model directory with an attribution head.
-    pub fn from_dir(path: impl AsRef<Path>) -> Result<AttributionExtractor> {
-        AttributionExtractor::with_options(path, NerOptions::default())
-    }
-
-    /// Loads a model directory with an attribution head; `options` as for the entity recognizer.
-    pub fn with_options(
-        path: impl AsRef<Path>,
-        options: NerOptions,
-    ) -> Result<AttributionExtractor> {
-        AttributionExtractor::from_recognizer(EntityRecognizer::with_options(path, options)?)
-    }
-
-    /// Wraps a loaded recognizer; an error when its model runs no attribution head.
-    pub fn from_recognizer(recognizer: EntityRecognizer) -> Result<AttributionExtractor> {
-        if !recognizer.has_attribution() {
-            return Err(Error::model_load(
-                recognizer.path().join("config.json"),
-                "this model has no attribution head beside its entity head (config.json lists no attribution_labels, \
-                 or the model runs on rust-bert's forward)",
-            ));
-        }
-        Ok(AttributionExtractor { recognizer })
-    }
-
-    /// The recognizer whose model tags the spans.
-    pub fn recognizer(&self) -> &EntityRecognizer {
-        &self.recognizer
-    }
-
-    /// The relations of one text, in text order.
-    pub fn predict(&self, text: &str) -> Result<Vec<Relation>> {
-        Ok(self.predict_batch(&[text])?.pop().unwrap_or_default())
-    }
-
-    /// The relations of each text.
-    pub fn predict_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Relation>>> {
-        let labelled = self.recognizer.predict_labelled(texts)?;
-        Ok(texts
-            .iter()
-            .zip(labelled)
-            .map(|(text, labelled)| {
-                assemble_relations(text, &labelled.roles, &split_sentences(text))
-            })
-            .collect())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::sentences::split_sentences;
 
     /// A role span over the `nth` occurrence of `needle` in `text`.
     fn span(text: &str, needle: &str, nth: usize, role: Role, continued: bool) -> RoleSpan {
@@ -587,38 +401,5 @@ Then peace comes.";
                 owned("Macron", "warned", &["Europe must be present."]),
             ]
         );
-    }
-
-    #[test]
-    fn role_spans_trim_quotes_and_punctuation() {
-        let text = "“We agree,” Vance said.";
-        let index = CharIndex::new(text);
-        let spans = [
-            Span {
-                label: "CONTENT".into(),
-                start: 0,
-                end: 11,
-                score: 0.8,
-                continued: false,
-            },
-            Span {
-                label: "CUE".into(),
-                start: 18,
-                end: 23,
-                score: 0.7,
-                continued: false,
-            },
-            Span {
-                label: "OTHER".into(),
-                start: 12,
-                end: 17,
-                score: 0.7,
-                continued: false,
-            },
-        ];
-        let roles = role_spans(&index, &spans);
-        let cut: Vec<&str> = roles.iter().map(|r| index.slice(r.start, r.end)).collect();
-        assert_eq!(cut, ["We agree", "said"]);
-        assert_eq!(roles[0].role, Role::Content);
     }
 }

@@ -2,7 +2,7 @@
 
 use tch::Tensor;
 
-use crate::casing::CasingClass;
+use crate::text::casing::CasingClass;
 
 /// Padded inputs of one batch, all `[batch, length]`.
 pub(crate) struct Batch {

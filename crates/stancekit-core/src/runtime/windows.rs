@@ -6,7 +6,7 @@
 //! and an entity that crosses a window edge is read whole from the next window.
 //!
 //! ```
-//! use stancekit_core::windows::{plan_windows, assign_tokens};
+//! use stancekit_core::runtime::windows::{plan_windows, assign_tokens};
 //! let windows = plan_windows(10, 4, 2);
 //! assert_eq!(windows, vec![0..4, 2..6, 4..8, 6..10]);
 //! let owner = assign_tokens(10, &windows);

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use ndarray::array;
-//! use stancekit_core::decode::{aggregate_words, group_entities, Word};
+//! use stancekit_core::pipelines::ner::decode::{aggregate_words, group_entities, Word};
 //! use stancekit_core::Aggregation;
 //! let labels = vec!["O".to_string(), "B-PER".to_string(), "I-PER".to_string()];
 //! let probabilities = array![[0.1f32, 0.8, 0.1], [0.2, 0.1, 0.7], [0.9, 0.05, 0.05]];
@@ -22,7 +22,7 @@
 
 use std::ops::Range;
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 
 use crate::types::Aggregation;
 
@@ -60,20 +60,6 @@ pub struct Span {
     /// The first word's tag was `I-`: the span continues an earlier one of its type (the attribution head tags a
     /// content interrupted by its source and cue this way).
     pub continued: bool,
-}
-
-/// Softmax over the last axis, computed stably.
-pub fn softmax_rows(logits: ArrayView2<'_, f32>) -> Array2<f32> {
-    let mut output = logits.to_owned();
-    for mut row in output.axis_iter_mut(Axis(0)) {
-        let max = row.fold(f32::NEG_INFINITY, |acc, &value| acc.max(value));
-        row.mapv_inplace(|value| (value - max).exp());
-        let sum = row.sum();
-        if sum > 0.0 {
-            row.mapv_inplace(|value| value / sum);
-        }
-    }
-    output
 }
 
 /// Groups tokens into words from the tokenizer's word ids and code-point offsets.
@@ -336,13 +322,6 @@ mod tests {
 
     fn word(tokens: Range<usize>, start: usize, end: usize) -> Word {
         Word { tokens, start, end }
-    }
-
-    #[test]
-    fn softmax_is_a_distribution_and_stable() {
-        let probabilities = softmax_rows(array![[1000.0f32, 1000.0], [0.0, f32::ln(3.0)]].view());
-        assert!((probabilities[[0, 0]] - 0.5).abs() < 1e-6);
-        assert!((probabilities[[1, 1]] - 0.75).abs() < 1e-6);
     }
 
     #[test]

@@ -98,17 +98,22 @@ pub fn download(
     })
 }
 
+/// The snapshot folder of a model repository at `revision` when the cache holds all the files
+/// [`snapshot_model`] fetches; nothing is downloaded.
+pub fn complete_snapshot(repo_id: &str, revision: &str) -> Option<PathBuf> {
+    let snapshot = cached_snapshot(repo_id, revision)?;
+    let has = |name: &str| snapshot.join(name).is_file();
+    let weights = has("model.safetensors")
+        || (has("adapter_config.json") && has("adapter_model.safetensors"));
+    (has("config.json") && has("tokenizer.json") && weights).then_some(snapshot)
+}
+
 /// A model repository's files at `revision` in the Hub cache: `config.json`, `tokenizer.json`, and either
 /// `model.safetensors` or a PEFT adapter (`adapter_config.json`, `adapter_model.safetensors`). Returns the
 /// snapshot folder, which loads like any model directory.
 pub fn snapshot_model(repo_id: &str, revision: &str, progress: Progress<'_>) -> Result<PathBuf> {
-    if let Some(snapshot) = cached_snapshot(repo_id, revision) {
-        let has = |name: &str| snapshot.join(name).is_file();
-        let weights = has("model.safetensors")
-            || (has("adapter_config.json") && has("adapter_model.safetensors"));
-        if has("config.json") && has("tokenizer.json") && weights {
-            return Ok(snapshot);
-        }
+    if let Some(snapshot) = complete_snapshot(repo_id, revision) {
+        return Ok(snapshot);
     }
     let config = download(repo_id, revision, "config.json", progress)?;
     download(repo_id, revision, "tokenizer.json", progress)?;

@@ -22,14 +22,20 @@ use std::sync::Mutex;
 
 use ndarray::Array3;
 
-use crate::error::{Error, Result};
-use crate::model::{lock, to_vec, Batch, ModelDir, SequenceModel, Task};
-use crate::sentences::split_sentences;
-use crate::tokenize::{CharIndex, PairEncoder, TextTokenizer};
-use crate::types::{Stance, StancePrediction};
+use ndarray::ArrayViewMut1;
 
-/// The template NLI models get when neither the caller nor the model's config gives one.
-pub const DEFAULT_NLI_TEMPLATE: &str = "The author supports {}.";
+use crate::error::{Error, Result};
+use crate::model::dir::Task;
+use crate::model::heads::SequenceModel;
+use crate::pipelines::softmax::softmax_in_place;
+use crate::pipelines::stance::evidence::{evidence, DEFAULT_EVIDENCE_THRESHOLD};
+use crate::pipelines::stance::labels::{stance_of_label, validate_template, DEFAULT_NLI_TEMPLATE};
+use crate::pipelines::stance::windows::sentence_windows;
+use crate::resources::resolve::open_model;
+use crate::runtime::scheduler::{self, Row};
+use crate::runtime::threads;
+use crate::text::tokenize::{PairEncoder, TextTokenizer};
+use crate::types::{Stance, StancePrediction};
 
 /// Options of a [`StanceClassifier`].
 #[derive(Debug, Clone, PartialEq)]
@@ -59,97 +65,6 @@ impl Default for StanceOptions {
     }
 }
 
-/// The evidence threshold of models that state none.
-pub const DEFAULT_EVIDENCE_THRESHOLD: f32 = 0.5;
-
-/// Stances of several texts (windows of one text, or a speaker's contents) toward one target, combined.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Evidence {
-    /// Favor or against when some text is evidence of it, else none.
-    pub label: Stance,
-    /// Mean distribution `[favor, against, none]` over the evidence texts (over all texts without evidence).
-    pub mean: [f32; 3],
-    /// Indices of the evidence texts.
-    pub indices: Vec<usize>,
-}
-
-/// The evidence rule: a text is evidence of favor (against) when its probability of favor (against) is its
-/// largest and at least `threshold`; the stance with more probability over the evidence texts wins; without evidence the stance is
-/// none. Models state their threshold (`evidence_threshold`, chosen on dev data).
-pub fn evidence(distributions: &[[f32; 3]], threshold: f32) -> Evidence {
-    let stance_of = |distribution: &[f32; 3]| {
-        let stance = distribution[Stance::Favor.index()].max(distribution[Stance::Against.index()]);
-        stance >= threshold && stance > distribution[Stance::None.index()]
-    };
-    let indices: Vec<usize> = distributions
-        .iter()
-        .enumerate()
-        .filter(|(_, distribution)| stance_of(distribution))
-        .map(|(index, _)| index)
-        .collect();
-    let pool: Vec<&[f32; 3]> = if indices.is_empty() {
-        distributions.iter().collect()
-    } else {
-        indices.iter().map(|&index| &distributions[index]).collect()
-    };
-    // Summed in f64 and renormalised, so that a mean over thousands of windows still sums to 1.
-    let mut sums = [0.0f64; 3];
-    for distribution in &pool {
-        for (total, value) in sums.iter_mut().zip(distribution.iter()) {
-            *total += f64::from(*value);
-        }
-    }
-    let total: f64 = sums.iter().sum();
-    let mean = sums.map(|sum| {
-        if total > 0.0 {
-            (sum / total) as f32
-        } else {
-            0.0
-        }
-    });
-    let label = if indices.is_empty() {
-        Stance::None
-    } else if mean[Stance::Favor.index()] >= mean[Stance::Against.index()] {
-        Stance::Favor
-    } else {
-        Stance::Against
-    };
-    Evidence {
-        label,
-        mean,
-        indices,
-    }
-}
-
-/// Maps a model label onto a stance class, or `None` when the label is unknown.
-pub fn stance_of_label(label: &str) -> Option<Stance> {
-    match label
-        .trim()
-        .to_lowercase()
-        .replace([' ', '-'], "_")
-        .as_str()
-    {
-        "favor" | "favour" | "entailment" | "support" | "supports" | "agree" | "pro" | "for" => {
-            Some(Stance::Favor)
-        }
-        "against" | "contradiction" | "undermine" | "undermines" | "disagree" | "con"
-        | "oppose" => Some(Stance::Against),
-        "none" | "neutral" | "discuss" | "unrelated" | "not_entailment" | "non_entailment"
-        | "neither" => Some(Stance::None),
-        _ => None,
-    }
-}
-
-/// Checks that a template has exactly one `{}` placeholder.
-pub fn validate_template(template: &str) -> Result<()> {
-    match template.matches("{}").count() {
-        1 => Ok(()),
-        count => Err(Error::InvalidInput(format!(
-            "hypothesis template {template:?} must contain exactly one {{}} for the target, found {count}"
-        ))),
-    }
-}
-
 /// A stance model with its tokenizer. `Send + Sync`.
 pub struct StanceClassifier {
     path: PathBuf,
@@ -174,8 +89,8 @@ impl StanceClassifier {
         path: impl AsRef<Path>,
         options: StanceOptions,
     ) -> Result<StanceClassifier> {
-        crate::threads::apply_env()?;
-        let dir = ModelDir::open(path, Task::SequenceClassification)?;
+        threads::apply_env()?;
+        let dir = open_model(path, Task::SequenceClassification)?;
         if options.batch_size == 0 {
             return Err(Error::InvalidInput("batch_size must be at least 1".into()));
         }
@@ -211,7 +126,7 @@ impl StanceClassifier {
             .max_length
             .unwrap_or(dir.max_positions)
             .min(dir.max_positions);
-        let tokenizer = TextTokenizer::load(&dir)?;
+        let tokenizer = TextTokenizer::load(&dir.tokenizer_path())?;
         if max_length < tokenizer.special_count() + 4 {
             return Err(Error::InvalidInput(format!(
                 "max_length {max_length} is too small"
@@ -357,34 +272,6 @@ impl StanceClassifier {
         Ok(())
     }
 
-    /// Windows of whole sentences of `text` that fit in `budget` text tokens (the text itself when it fits).
-    fn windows<'t>(&self, text: &'t str, budget: usize) -> Result<Vec<&'t str>> {
-        // A token covers at least one character: a text this short fits without counting.
-        if text.chars().count() <= budget || self.encoder.count_tokens(text)? <= budget {
-            return Ok(vec![text]);
-        }
-        let index = CharIndex::new(text);
-        let mut windows: Vec<&'t str> = Vec::new();
-        let mut current: Option<(usize, usize, usize)> = None; // start, end, tokens
-        for sentence in split_sentences(text) {
-            let tokens = self.encoder.count_tokens(&sentence.text)?;
-            current = match current {
-                Some((start, _, used)) if used + tokens <= budget => {
-                    Some((start, sentence.end, used + tokens))
-                }
-                Some((start, end, _)) => {
-                    windows.push(index.slice(start, end));
-                    Some((sentence.start, sentence.end, tokens))
-                }
-                None => Some((sentence.start, sentence.end, tokens)),
-            };
-        }
-        if let Some((start, end, _)) = current {
-            windows.push(index.slice(start, end));
-        }
-        Ok(windows)
-    }
-
     /// Stance distributions `[favor, against, none]` of each pair, with the label of the evidence rule where the
     /// text was classified in several windows.
     fn distributions(&self, pairs: &[(&str, &str)]) -> Result<Vec<([f32; 3], Option<Stance>)>> {
@@ -422,44 +309,32 @@ impl StanceClassifier {
             };
             let begin = windowed.len();
             windowed.extend(
-                self.windows(text, budget)?
+                sentence_windows(text, budget, |text| self.encoder.count_tokens(text))?
                     .into_iter()
                     .map(|window| (window, hypothesis)),
             );
             owners.push(begin..windowed.len());
         }
-        let encoded = self.encoder.encode_batch(&windowed)?;
-        let mut order: Vec<usize> = (0..encoded.len()).collect();
-        order.sort_by_key(|&index| std::cmp::Reverse(encoded[index].ids.len()));
-        let label_count = self.labels.len();
-        let mut results: Vec<[f32; 3]> = vec![[0.0; 3]; encoded.len()];
-        for batch_order in order.chunks(self.batch_size) {
-            let rows: Vec<Vec<i64>> = batch_order
-                .iter()
-                .map(|&i| encoded[i].ids.clone())
-                .collect();
-            let type_ids: Vec<Vec<i64>> = batch_order
-                .iter()
-                .map(|&i| encoded[i].type_ids.clone())
-                .collect();
-            let batch = Batch::new(&rows, &type_ids, None, self.pad_id);
-            let logits = lock(&self.model).forward(&batch)?;
-            let values = to_vec(&logits)?;
-            if values.len() != rows.len() * label_count {
-                return Err(Error::Inference {
-                    message: format!(
-                        "the model returned {} logits, expected {}x{label_count}",
-                        values.len(),
-                        rows.len()
-                    ),
-                    source: None,
-                });
-            }
-            for (row, &index) in batch_order.iter().enumerate() {
-                let logits = &values[row * label_count..(row + 1) * label_count];
-                results[index] = self.to_stance(logits);
-            }
-        }
+        let rows: Vec<Row> = self
+            .encoder
+            .encode_batch(&windowed)?
+            .into_iter()
+            .map(|pair| Row {
+                ids: pair.ids,
+                type_ids: pair.type_ids,
+                casing: None,
+            })
+            .collect();
+        let results: Vec<[f32; 3]> = scheduler::run(
+            &self.model,
+            &rows,
+            self.batch_size,
+            self.pad_id,
+            self.labels.len(),
+        )?
+        .into_iter()
+        .map(|logits| self.to_stance(logits))
+        .collect();
         let combined: Vec<([f32; 3], Option<Stance>)> = owners
             .into_iter()
             .map(|windows| {
@@ -475,15 +350,11 @@ impl StanceClassifier {
     }
 
     /// Softmax over the model's labels, summed per stance class.
-    fn to_stance(&self, logits: &[f32]) -> [f32; 3] {
-        let max = logits
-            .iter()
-            .fold(f32::NEG_INFINITY, |acc, &value| acc.max(value));
-        let exps: Vec<f32> = logits.iter().map(|&value| (value - max).exp()).collect();
-        let sum: f32 = exps.iter().sum();
+    fn to_stance(&self, mut logits: Vec<f32>) -> [f32; 3] {
+        softmax_in_place(ArrayViewMut1::from(logits.as_mut_slice()));
         let mut out = [0.0f32; 3];
-        for (class, value) in self.classes.iter().zip(exps) {
-            out[class.index()] += value / sum;
+        for (class, probability) in self.classes.iter().zip(logits) {
+            out[class.index()] += probability;
         }
         out
     }
@@ -492,23 +363,6 @@ impl StanceClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn labels_map_onto_stances() {
-        assert_eq!(stance_of_label("ENTAILMENT"), Some(Stance::Favor));
-        assert_eq!(stance_of_label("contradiction"), Some(Stance::Against));
-        assert_eq!(stance_of_label("not_entailment"), Some(Stance::None));
-        assert_eq!(stance_of_label("Not-Entailment"), Some(Stance::None));
-        assert_eq!(stance_of_label("FAVOR"), Some(Stance::Favor));
-        assert_eq!(stance_of_label("LABEL_0"), None);
-    }
-
-    #[test]
-    fn templates_need_one_placeholder() {
-        assert!(validate_template("The author supports {}.").is_ok());
-        assert!(validate_template("no placeholder").is_err());
-        assert!(validate_template("{} and {}").is_err());
-    }
 
     #[test]
     fn classifier_is_send_and_sync() {

@@ -5,9 +5,9 @@
 use std::fmt::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::analysis::document::{Analysis, Basis, AUTHOR};
 use crate::analysis::lexicon::{entity_kind, EntityKind};
-use crate::analysis::{Analysis, Basis, AUTHOR};
-use crate::tokenize::CharIndex;
+use crate::text::offsets::CharIndex;
 use crate::types::Stance;
 
 /// Escapes text for HTML element content and attribute values.
@@ -267,8 +267,8 @@ pub fn page(text: &str, analysis: &Analysis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{Attribution, DocumentEntity, SpeakerStance};
-    use crate::relations::TextSpan;
+    use crate::analysis::document::{Attribution, DocumentEntity, SpeakerStance};
+    use crate::text::offsets::TextSpan;
     use crate::types::Entity;
 
     #[test]

@@ -5,7 +5,7 @@
 //! embedding. `training/casing.py` computes the same classes for training: keep both in step.
 //!
 //! ```
-//! use stancekit_core::casing::{casing_class, CasingClass};
+//! use stancekit_core::text::casing::{casing_class, CasingClass};
 //! assert_eq!(casing_class("Vance"), CasingClass::Title);
 //! assert_eq!(casing_class("US"), CasingClass::Upper);
 //! assert_eq!(casing_class("us"), CasingClass::Lower);

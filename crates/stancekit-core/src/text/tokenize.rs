@@ -7,9 +7,11 @@ use tokenizers::{
     EncodeInput, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy,
 };
 
-use crate::casing::{casing_class, CasingClass};
+use std::path::Path;
+
 use crate::error::{Error, Result};
-use crate::model::ModelDir;
+use crate::text::casing::{casing_class, CasingClass};
+use crate::text::offsets::CharIndex;
 
 /// One text's tokens without special tokens.
 #[derive(Debug, Clone, Default)]
@@ -38,17 +40,17 @@ fn tokenizer_error(error: tokenizers::Error) -> Error {
 }
 
 impl TextTokenizer {
-    pub(crate) fn load(dir: &ModelDir) -> Result<TextTokenizer> {
-        let path = dir.tokenizer_path();
-        let mut inner = Tokenizer::from_file(&path).map_err(|error| {
-            Error::model_load_from(&path, "tokenizer.json cannot be parsed", error)
+    /// Loads `tokenizer.json` (the path names the file in errors).
+    pub(crate) fn load(path: &Path) -> Result<TextTokenizer> {
+        let mut inner = Tokenizer::from_file(path).map_err(|error| {
+            Error::model_load_from(path, "tokenizer.json cannot be parsed", error)
         })?;
         inner.with_truncation(None).map_err(|error| {
-            Error::model_load_from(&path, "tokenizer.json: cannot disable truncation", error)
+            Error::model_load_from(path, "tokenizer.json: cannot disable truncation", error)
         })?;
         inner.with_padding(None);
         let probe = inner.encode_char_offsets("a", true).map_err(|error| {
-            Error::model_load_from(&path, "tokenizer.json cannot encode a test text", error)
+            Error::model_load_from(path, "tokenizer.json cannot encode a test text", error)
         })?;
         let mask = probe.get_special_tokens_mask();
         let ids = probe.get_ids();
@@ -208,58 +210,4 @@ pub(crate) fn casing_ids(
     );
     ids.extend(std::iter::repeat_n(special, suffix));
     ids
-}
-
-/// Maps code-point offsets of a text to byte offsets, to cut substrings by Python `str` indices.
-pub struct CharIndex<'t> {
-    text: &'t str,
-    bytes: Vec<usize>,
-}
-
-impl<'t> CharIndex<'t> {
-    /// Indexes `text`.
-    pub fn new(text: &'t str) -> CharIndex<'t> {
-        let mut bytes: Vec<usize> = text.char_indices().map(|(byte, _)| byte).collect();
-        bytes.push(text.len());
-        CharIndex { text, bytes }
-    }
-
-    /// Number of code points.
-    pub fn len(&self) -> usize {
-        self.bytes.len() - 1
-    }
-
-    /// Whether the text is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The substring between two code-point offsets (clamped to the text).
-    pub fn slice(&self, start: usize, end: usize) -> &'t str {
-        let end = end.min(self.len());
-        let start = start.min(end);
-        &self.text[self.bytes[start]..self.bytes[end]]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn char_index_cuts_by_code_points() {
-        let text = "“Vance” said 👍🏽 São Paulo 北京";
-        let index = CharIndex::new(text);
-        let chars: Vec<char> = text.chars().collect();
-        assert_eq!(index.len(), chars.len());
-        assert_eq!(index.slice(1, 6), "Vance");
-        let start = chars.iter().position(|&c| c == 'S').unwrap_or(0);
-        assert_eq!(index.slice(start, start + 9), "São Paulo");
-        assert_eq!(index.slice(chars.len() - 2, chars.len()), "北京");
-        assert_eq!(
-            index.slice(5, 100),
-            &text[text.char_indices().nth(5).map_or(0, |(b, _)| b)..]
-        );
-        assert_eq!(index.slice(9, 3), "");
-    }
 }

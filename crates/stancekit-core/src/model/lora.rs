@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Deserialize;
 use tch::{Kind, Tensor};
 
-use super::weights::{read_tensors, to_float};
 use crate::error::{Error, Result};
+use crate::model::safetensors::{read_tensors, to_float};
 
 /// The part of `adapter_config.json` that decides how to merge.
 #[derive(Debug, Deserialize)]

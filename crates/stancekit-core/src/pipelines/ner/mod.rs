@@ -21,22 +21,32 @@
 //! # Ok::<(), stancekit_core::Error>(())
 //! ```
 
+pub mod decode;
+pub mod roles;
+mod segments;
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ndarray::{s, Array2, ArrayView2};
 
-use crate::decode::{
-    aggregate_words, group_entities, join_name_words, softmax_rows, words_from_tokens, Span, Word,
-    WordGrouping,
-};
 use crate::error::{Error, Result};
-use crate::model::{lock, runs_extra_heads, to_vec, Batch, ModelDir, Task, TokenModel};
-use crate::relations::{role_spans, RoleSpan};
-use crate::tokenize::{casing_ids, CharIndex, Encoded, TextTokenizer};
+use crate::model::dir::Task;
+use crate::model::heads::{runs_extra_heads, TokenModel};
+use crate::pipelines::ner::decode::{
+    aggregate_words, group_entities, join_name_words, words_from_tokens, Span, Word, WordGrouping,
+};
+use crate::pipelines::ner::roles::{role_spans, RoleSpan};
+use crate::pipelines::ner::segments::{segments, Piece};
+use crate::pipelines::softmax::softmax_rows;
+use crate::resources::resolve::open_model;
+use crate::runtime::scheduler::{self, Row};
+use crate::runtime::threads;
+use crate::runtime::windows::{assign_tokens, plan_windows, validate};
+use crate::text::offsets::CharIndex;
+use crate::text::tokenize::{casing_ids, Encoded, TextTokenizer};
 use crate::types::{Aggregation, Entity};
-use crate::windows::{assign_tokens, plan_windows, validate};
 
 /// Options of an [`EntityRecognizer`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,60 +133,6 @@ pub struct EntityRecognizer {
     options: NerOptions,
 }
 
-/// A piece of a text: `chars` code points into text number `text`.
-struct Piece<'a> {
-    text: usize,
-    chars: usize,
-    piece: &'a str,
-}
-
-/// Cuts `text` into pieces of at most `limit` bytes (a word longer than that is cut too), each paired with its
-/// code-point offset. A cut goes before the last line break of the second half of the allowance,
-/// else before its last whitespace, else at a character boundary; the cut character starts the next piece.
-fn segments(text: &str, limit: usize) -> impl Iterator<Item = (usize, &str)> {
-    let mut rest = text;
-    let mut chars = 0;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let cut = if rest.len() <= limit {
-            rest.len()
-        } else {
-            let mut end = limit;
-            while !rest.is_char_boundary(end) {
-                end -= 1;
-            }
-            let window = &rest[..end];
-            let at_line = window.rfind('\n').filter(|&at| at >= end / 2);
-            let at_space = || {
-                window
-                    .char_indices()
-                    .rev()
-                    .find(|&(at, c)| at > 0 && c.is_whitespace())
-                    .map(|(at, _)| at)
-            };
-            match at_line.filter(|&at| at > 0).or_else(at_space) {
-                Some(at) => at,
-                None if end > 0 => end,
-                // A first character longer than the limit (cannot happen for limit >= 4): take it whole.
-                None => rest.chars().next().map_or(rest.len(), char::len_utf8),
-            }
-        };
-        let (piece, tail) = rest.split_at(cut);
-        rest = tail;
-        let offset = chars;
-        chars += piece.chars().count();
-        Some((offset, piece))
-    })
-}
-
-struct WindowJob {
-    text: usize,
-    slot: usize,
-    tokens: Range<usize>,
-}
-
 impl EntityRecognizer {
     /// Loads a model directory with default options.
     pub fn from_dir(path: impl AsRef<Path>) -> Result<EntityRecognizer> {
@@ -185,8 +141,8 @@ impl EntityRecognizer {
 
     /// Loads a model directory.
     pub fn with_options(path: impl AsRef<Path>, options: NerOptions) -> Result<EntityRecognizer> {
-        crate::threads::apply_env()?;
-        let dir = ModelDir::open(path, Task::TokenClassification)?;
+        threads::apply_env()?;
+        let dir = open_model(path, Task::TokenClassification)?;
         if options.batch_size == 0 {
             return Err(Error::InvalidInput("batch_size must be at least 1".into()));
         }
@@ -195,7 +151,7 @@ impl EntityRecognizer {
                 "segment_bytes must be at least 64".into(),
             ));
         }
-        let tokenizer = TextTokenizer::load(&dir)?;
+        let tokenizer = TextTokenizer::load(&dir.tokenizer_path())?;
         let window = options
             .window
             .or(dir.settings.window)
@@ -441,89 +397,55 @@ impl EntityRecognizer {
             .iter()
             .map(|encoding| plan_windows(encoding.ids.len(), self.content, self.stride))
             .collect();
-        let mut jobs: Vec<WindowJob> = windows
-            .iter()
-            .enumerate()
-            .flat_map(|(text, ranges)| {
-                ranges
-                    .iter()
-                    .enumerate()
-                    .map(move |(slot, tokens)| WindowJob {
-                        text,
-                        slot,
-                        tokens: tokens.clone(),
-                    })
-            })
-            .collect();
-        // Longest first, so each batch pads to nearly its own length.
-        jobs.sort_by_key(|job| std::cmp::Reverse(job.tokens.len()));
-        let mut window_logits: Vec<Vec<Option<Vec<f32>>>> = windows
-            .iter()
-            .map(|ranges| vec![None; ranges.len()])
-            .collect();
-        for batch_jobs in jobs.chunks(self.options.batch_size) {
-            let prefix = &self.tokenizer.prefix;
-            let suffix = &self.tokenizer.suffix;
-            let rows: Vec<Vec<i64>> = batch_jobs
-                .iter()
-                .map(|job| {
-                    let mut row =
-                        Vec::with_capacity(job.tokens.len() + prefix.len() + suffix.len());
-                    row.extend_from_slice(prefix);
-                    row.extend_from_slice(&encoded[job.text].ids[job.tokens.clone()]);
-                    row.extend_from_slice(suffix);
-                    row
-                })
-                .collect();
-            let type_ids: Vec<Vec<i64>> = rows.iter().map(|row| vec![0; row.len()]).collect();
-            let casing: Option<Vec<Vec<i64>>> = self.casing.then(|| {
-                batch_jobs
-                    .iter()
-                    .map(|job| {
-                        casing_ids(
-                            &indexes[job.text],
-                            &encoded[job.text].offsets[job.tokens.clone()],
-                            prefix.len(),
-                            suffix.len(),
-                        )
-                    })
-                    .collect()
-            });
-            let batch = Batch::new(&rows, &type_ids, casing.as_deref(), self.pad_id);
-            let logits = lock(&self.model).forward(&batch)?;
-            let width = rows.iter().map(Vec::len).max().unwrap_or(0);
-            let values = to_vec(&logits)?;
-            if values.len() != rows.len() * width * label_count {
-                return Err(Error::Inference {
-                    message: format!(
-                        "the model returned {} logits, expected {}x{}x{label_count}",
-                        values.len(),
-                        rows.len(),
-                        width
-                    ),
-                    source: None,
+        let prefix = &self.tokenizer.prefix;
+        let suffix = &self.tokenizer.suffix;
+        let mut rows: Vec<Row> = Vec::new();
+        for (text, ranges) in windows.iter().enumerate() {
+            for tokens in ranges {
+                let mut ids = Vec::with_capacity(tokens.len() + prefix.len() + suffix.len());
+                ids.extend_from_slice(prefix);
+                ids.extend_from_slice(&encoded[text].ids[tokens.clone()]);
+                ids.extend_from_slice(suffix);
+                let casing = self.casing.then(|| {
+                    casing_ids(
+                        &indexes[text],
+                        &encoded[text].offsets[tokens.clone()],
+                        prefix.len(),
+                        suffix.len(),
+                    )
+                });
+                rows.push(Row {
+                    type_ids: vec![0; ids.len()],
+                    ids,
+                    casing,
                 });
             }
-            for (row, job) in batch_jobs.iter().enumerate() {
-                let begin = (row * width + prefix.len()) * label_count;
-                let end = begin + job.tokens.len() * label_count;
-                window_logits[job.text][job.slot] = Some(values[begin..end].to_vec());
-            }
         }
+        let logits = scheduler::run(
+            &self.model,
+            &rows,
+            self.options.batch_size,
+            self.pad_id,
+            label_count,
+        )?;
         let mut output = Vec::with_capacity(encoded.len());
-        for ((encoding, ranges), logits) in encoded.iter().zip(&windows).zip(&window_logits) {
+        let mut first_window = 0;
+        for (encoding, ranges) in encoded.iter().zip(&windows) {
+            let own = &logits[first_window..first_window + ranges.len()];
+            first_window += ranges.len();
             let length = encoding.ids.len();
             let owner = assign_tokens(length, ranges);
             let mut stitched = Array2::<f32>::zeros((length, label_count));
             for (token, &window) in owner.iter().enumerate() {
-                let Some(values) = logits[window].as_ref() else {
+                // The window's row starts with the special tokens before the text.
+                let offset = (prefix.len() + token - ranges[window].start) * label_count;
+                let Some(values) = own[window].get(offset..offset + label_count) else {
                     return Err(Error::Inference {
                         message: "a window was not computed".into(),
                         source: None,
                     });
                 };
-                let offset = (token - ranges[window].start) * label_count;
-                for (column, value) in values[offset..offset + label_count].iter().enumerate() {
+                for (column, value) in values.iter().enumerate() {
                     stitched[[token, column]] = *value;
                 }
             }
@@ -550,38 +472,5 @@ mod tests {
     fn recognizer_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<EntityRecognizer>();
-    }
-
-    fn pieces(text: &str, limit: usize) -> Vec<(usize, &str)> {
-        segments(text, limit).collect()
-    }
-
-    #[test]
-    fn segments_cover_the_text_with_code_point_offsets() {
-        let text = "Vance spoke.\nMacron — réplique 👍🏽.\nZelensky 北京 waited.\r\n".repeat(40);
-        for limit in [16, 64, 100, 1000, 1 << 16] {
-            let parts = pieces(&text, limit);
-            assert_eq!(parts.iter().map(|(_, p)| *p).collect::<String>(), text);
-            let mut chars = 0;
-            for (offset, part) in &parts {
-                assert_eq!(*offset, chars);
-                assert!(part.len() <= limit, "{limit}: {part:?}");
-                chars += part.chars().count();
-            }
-        }
-        assert_eq!(pieces(&text, 1 << 16).len(), 1);
-        // Cuts prefer line breaks: every piece but the first starts with one.
-        for (_, part) in &pieces(&text, 100)[1..] {
-            assert!(part.starts_with('\n'), "{part:?}");
-        }
-    }
-
-    #[test]
-    fn a_word_longer_than_the_limit_is_cut_at_character_boundaries() {
-        let word = "é".repeat(100);
-        let parts = pieces(&word, 64);
-        assert_eq!(parts.iter().map(|(_, p)| *p).collect::<String>(), word);
-        assert!(parts.iter().all(|(_, part)| part.len() <= 64));
-        assert!(pieces("", 64).is_empty());
     }
 }
