@@ -32,8 +32,14 @@ pub enum PronounReach {
     Person,
     /// "they", "we": any speaker, groups included.
     Any,
+    /// "it", "its": an organisation.
+    Organisation,
     /// "who": the name right before it in the sentence ("Trump, who implied…").
     Relative,
+    /// "I", "me": the writer, never a reported speaker.
+    Writer,
+    /// "it", "that", "which", "his"…: never a speaker in a source.
+    NotASpeaker,
 }
 
 fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
@@ -51,6 +57,11 @@ struct Lexicon {
     titles: Vec<&'static str>,
     function_words: Vec<&'static str>,
     determiners: Vec<&'static str>,
+    speaker_nouns: Vec<&'static str>,
+    document_nouns: Vec<&'static str>,
+    honorifics: Vec<&'static str>,
+    connectors: Vec<&'static str>,
+    quantifiers: Vec<&'static str>,
     entity_kinds: HashMap<String, EntityKind>,
     pronouns: HashMap<&'static str, PronounReach>,
 }
@@ -62,6 +73,11 @@ fn lexicon() -> &'static Lexicon {
         titles: entries(include_str!("words/titles.txt")).collect(),
         function_words: entries(include_str!("words/function_words.txt")).collect(),
         determiners: entries(include_str!("words/determiners.txt")).collect(),
+        speaker_nouns: entries(include_str!("words/speaker_nouns.txt")).collect(),
+        document_nouns: entries(include_str!("words/document_nouns.txt")).collect(),
+        honorifics: entries(include_str!("words/honorifics.txt")).collect(),
+        connectors: entries(include_str!("words/connectors.txt")).collect(),
+        quantifiers: entries(include_str!("words/quantifiers.txt")).collect(),
         entity_kinds: pairs(include_str!("words/entity_types.txt"))
             .map(|(label, kind)| {
                 let kind = match kind.trim() {
@@ -79,6 +95,9 @@ fn lexicon() -> &'static Lexicon {
                 let reach = match reach.trim() {
                     "person" => PronounReach::Person,
                     "relative" => PronounReach::Relative,
+                    "writer" => PronounReach::Writer,
+                    "organisation" => PronounReach::Organisation,
+                    "none" => PronounReach::NotASpeaker,
                     _ => PronounReach::Any,
                 };
                 (word, reach)
@@ -116,7 +135,32 @@ pub fn is_determiner(word: &str) -> bool {
     lexicon().determiners.contains(&word)
 }
 
-/// Who a lower-case pronoun can stand for, if it stands for a speaker.
+/// Whether a lower-case word names people, a group, an organisation or a role ("officials", "agency").
+pub fn is_speaker_noun(word: &str) -> bool {
+    lexicon().speaker_nouns.contains(&word)
+}
+
+/// Whether a lower-case word is a quantifier that can stand for people ("many", "others").
+pub fn is_quantifier(word: &str) -> bool {
+    lexicon().quantifiers.contains(&word)
+}
+
+/// Whether a lower-case word names a document or medium ("memo", "report", "footage").
+pub fn is_document_noun(word: &str) -> bool {
+    lexicon().document_nouns.contains(&word)
+}
+
+/// Whether a lower-case word ends the head of a source phrase ("of", "in", "who", "and").
+pub fn is_connector(word: &str) -> bool {
+    lexicon().connectors.contains(&word)
+}
+
+/// Whether a lower-case word without its dot is an honorific before a surname ("mr", "sen").
+pub fn is_honorific(word: &str) -> bool {
+    lexicon().honorifics.contains(&word)
+}
+
+/// Who a lower-case pronoun in a source can stand for, if it is one.
 pub fn pronoun(word: &str) -> Option<PronounReach> {
     lexicon().pronouns.get(word).copied()
 }
@@ -137,6 +181,12 @@ mod tests {
         assert_eq!(pronoun("they"), Some(PronounReach::Any));
         assert_eq!(pronoun("she"), Some(PronounReach::Person));
         assert_eq!(pronoun("who"), Some(PronounReach::Relative));
-        assert_eq!(pronoun("it"), None);
+        assert_eq!(pronoun("it"), Some(PronounReach::Organisation));
+        assert_eq!(pronoun("which"), Some(PronounReach::NotASpeaker));
+        assert_eq!(pronoun("i"), Some(PronounReach::Writer));
+        assert_eq!(pronoun("europe"), None);
+        assert!(is_speaker_noun("officials") && !is_speaker_noun("memo") && is_quantifier("many"));
+        assert!(is_document_noun("memo") && !is_document_noun("officials"));
+        assert!(is_honorific("mr") && !is_honorific("vance"));
     }
 }

@@ -3,15 +3,23 @@
 use std::collections::HashMap;
 
 use crate::analysis::document::DocumentEntity;
-use crate::analysis::lexicon::{entity_kind, is_function_word, is_title_word, EntityKind};
+use crate::analysis::lexicon::{
+    entity_kind, is_function_word, is_honorific, is_title_word, EntityKind,
+};
 use crate::types::Entity;
 
-/// The words of a name, normalised ([`normalize_word`]); a word of punctuation alone becomes empty.
-pub(super) fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace())
+/// The words of a name, normalised ([`normalize_word`]); a word of punctuation alone becomes empty, and an
+/// honorific before more words is dropped ("Mr. Trump" → "trump").
+pub(crate) fn words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = text
+        .split(|c: char| c.is_whitespace())
         .filter(|word| !word.is_empty())
         .map(normalize_word)
-        .collect()
+        .collect();
+    if words.len() > 1 && is_honorific(&words[0]) {
+        words.remove(0);
+    }
+    words
 }
 
 /// Lower-cases, drops a possessive and the dots of acronyms ("U.S." → "us").
@@ -41,6 +49,16 @@ pub(super) fn is_acronym_of(short: &str, long: &str) -> bool {
         && compact.to_lowercase() == initials(long)
 }
 
+/// An organisation's name shortened to its last words: "Security Council" of "United Nations Security Council",
+/// "the Times" of "Tampa Bay Times" (one word only after "the").
+fn is_short_form(short: &[String], long: &[String]) -> bool {
+    let definite = short.first().is_some_and(|word| word == "the");
+    let short = if definite { &short[1..] } else { short };
+    (short.len() >= 2 || (definite && short.len() == 1))
+        && short.len() < long.len()
+        && long.ends_with(short)
+}
+
 fn same_entity(label: &str, mention: &str, group: &DocumentEntity) -> bool {
     let mention_words = words(mention);
     if mention_words.is_empty() {
@@ -61,7 +79,9 @@ fn same_entity(label: &str, mention: &str, group: &DocumentEntity) -> bool {
         }
         !person(label)
             && !person(&other.label)
-            && (is_acronym_of(mention, &other.text) || is_acronym_of(&other.text, mention))
+            && (is_acronym_of(mention, &other.text)
+                || is_acronym_of(&other.text, mention)
+                || is_short_form(&mention_words, &other_words))
     })
 }
 
@@ -241,6 +261,24 @@ mod tests {
                 assert_eq!(cut, mention.text);
             }
         }
+    }
+
+    #[test]
+    fn organisations_go_by_their_last_words() {
+        let words = |text: &str| super::words(text);
+        assert!(is_short_form(
+            &words("Security Council"),
+            &words("United Nations Security Council")
+        ));
+        assert!(is_short_form(
+            &words("the Times"),
+            &words("Tampa Bay Times")
+        ));
+        assert!(!is_short_form(&words("Times"), &words("Tampa Bay Times")));
+        assert!(!is_short_form(
+            &words("Tampa Bay Times"),
+            &words("Tampa Bay Times")
+        ));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!
 //! The module is split by concern, each file with its own tests: [`analyze`](mod@analyze) (the document loop),
 //! [`document`] (the result types), [`mentions`] (grouping), [`speakers`] (relations → speakers), [`pronouns`] (the
-//! one pronoun policy), [`rules`] (the fallback attribution), [`stances`] (aggregation), [`lexicon`] (the word
+//! one pronoun policy), [`sources`] (what a source phrase names), [`groups`] (group speakers), [`rules`] (the fallback attribution), [`stances`] (aggregation), [`lexicon`] (the word
 //! lists, kept as data in `words/`).
 //!
 //! ```no_run
@@ -31,10 +31,12 @@ pub mod analyze;
 pub mod document;
 #[cfg(test)]
 mod fixtures;
+pub mod groups;
 pub mod lexicon;
 pub mod mentions;
 pub mod pronouns;
 pub mod rules;
+pub mod sources;
 pub mod speakers;
 pub mod stances;
 

@@ -23,33 +23,41 @@ pub struct Speaker {
 pub enum Antecedent<'a> {
     /// The previous speaker, close enough.
     Previous(&'a Speaker),
-    /// The last person named before the pronoun ("he" and "she" only).
+    /// The last person (for "he" and "she") or organisation (for "it") named before the pronoun.
     Named(String),
 }
 
-/// The referent of a personal pronoun of `reach` in sentence `sentence`: the previous speaker when its last words
-/// are at most [`REACH`] sentences back (and it is a person, for "he" and "she"); else, for "he" and "she", the
-/// last person named before the pronoun, which `last_person` finds. A relative pronoun ("who") is not resolved
-/// here: it names whoever stands just before it.
+/// The referent of a pronoun of `reach` in sentence `sentence`: the previous speaker when its last words are at
+/// most [`REACH`] sentences back and it fits (a person for "he" and "she", no person for "it", anyone for
+/// "they"); else, for "he", "she" and "it", the last person or organisation named before the pronoun, which
+/// `last_named` finds (given whether a person is wanted). Other pronouns are not resolved here: "who" names
+/// whoever stands just before it, "I" is the writer, and "which" is no speaker.
 pub fn antecedent<'a>(
     reach: PronounReach,
     sentence: usize,
     previous: Option<&'a Speaker>,
-    last_person: impl FnOnce() -> Option<String>,
+    last_named: impl FnOnce(bool) -> Option<String>,
 ) -> Option<Antecedent<'a>> {
-    if reach == PronounReach::Relative {
-        return None;
+    let fits = |previous: &&Speaker| match reach {
+        PronounReach::Person => previous.person,
+        PronounReach::Organisation => !previous.person,
+        _ => true,
+    };
+    match reach {
+        PronounReach::Person | PronounReach::Any | PronounReach::Organisation => {}
+        _ => return None,
     }
     let nearby = previous
         .filter(|previous| sentence <= previous.last_sentence + REACH)
-        .filter(|previous| reach == PronounReach::Any || previous.person);
+        .filter(fits);
     if let Some(previous) = nearby {
         return Some(Antecedent::Previous(previous));
     }
-    if reach == PronounReach::Person {
-        return last_person().map(Antecedent::Named);
+    match reach {
+        PronounReach::Person => last_named(true).map(Antecedent::Named),
+        PronounReach::Organisation => last_named(false).map(Antecedent::Named),
+        _ => None,
     }
-    None
 }
 
 #[cfg(test)]
@@ -68,7 +76,7 @@ mod tests {
     fn person_pronouns_take_a_nearby_person_else_the_last_person_named() {
         let vance = speaker("Vance", true, 3);
         let leaders = speaker("European leaders", false, 3);
-        let named = || Some("Macron".to_owned());
+        let named = |_: bool| Some("Macron".to_owned());
         assert_eq!(
             antecedent(PronounReach::Person, 5, Some(&vance), named),
             Some(Antecedent::Previous(&vance))
@@ -81,13 +89,13 @@ mod tests {
             antecedent(PronounReach::Person, 4, Some(&leaders), named),
             Some(Antecedent::Named("Macron".into()))
         );
-        assert_eq!(antecedent(PronounReach::Person, 4, None, || None), None);
+        assert_eq!(antecedent(PronounReach::Person, 4, None, |_| None), None);
     }
 
     #[test]
     fn they_takes_any_nearby_speaker_and_who_is_left_to_the_caller() {
         let leaders = speaker("European leaders", false, 3);
-        let named = || Some("Macron".to_owned());
+        let named = |_: bool| Some("Macron".to_owned());
         assert_eq!(
             antecedent(PronounReach::Any, 5, Some(&leaders), named),
             Some(Antecedent::Previous(&leaders))

@@ -161,8 +161,8 @@ pub fn attribute_sentences(sentences: &[Sentence], groups: &[DocumentEntity]) ->
                 let speaker = if chosen.pronoun {
                     let word = lower_slice(sentence, chosen);
                     pronoun(&word).and_then(|reach| {
-                        match antecedent(reach, sentence_index, last_speaker.as_ref(), || {
-                            last_person.clone()
+                        match antecedent(reach, sentence_index, last_speaker.as_ref(), |person| {
+                            last_person.clone().filter(|_| person)
                         })? {
                             Antecedent::Previous(previous) => {
                                 Some((previous.name.clone(), previous.person))

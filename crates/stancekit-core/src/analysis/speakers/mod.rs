@@ -1,14 +1,18 @@
 //! Relations → attributions: each relation's source resolved to a speaker, and the text in no relation given to
 //! the author.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 
 use crate::analysis::document::{Attribution, DocumentEntity, AUTHOR};
+use crate::analysis::groups::{group_name, GroupSpeakers};
 use crate::analysis::lexicon::{
     entity_kind, is_determiner, is_title_word, pronoun, EntityKind, PronounReach,
 };
 use crate::analysis::mentions;
 use crate::analysis::pronouns::{antecedent, Antecedent, Speaker};
+use crate::analysis::sources::{
+    complement, document_issuer, is_document, is_modifier, names_speakers,
+};
 use crate::pipelines::attribution::assembly::Relation;
 use crate::text::offsets::TextSpan;
 use crate::text::sentences::{sentence_at, Sentence};
@@ -29,33 +33,23 @@ fn words(phrase: &str) -> Vec<String> {
         .collect()
 }
 
-/// The group speaker named by a source phrase: leading determiners dropped ("the European leaders" →
-/// "European leaders").
-fn group_name(phrase: &str) -> String {
-    let mut rest = phrase.trim();
-    while let Some((first, tail)) = rest.split_once(char::is_whitespace) {
-        if is_determiner(&first.to_lowercase()) {
-            rest = tail.trim_start();
-        } else {
-            break;
-        }
-    }
-    rest.to_owned()
-}
-
 /// Resolves speakers over a document's relations, in text order.
 struct Resolver<'a> {
     groups: &'a [DocumentEntity],
     sentences: &'a [Sentence],
     previous: Option<Speaker>,
-    /// Group speakers by lower-case name → the name as first written.
-    named: HashMap<String, String>,
+    /// The group speakers seen so far.
+    named: GroupSpeakers,
 }
 
 impl Resolver<'_> {
-    /// A named person or organisation inside the source ("French President Emmanuel Macron"); persons first,
-    /// and a name followed by a possessive ("Vance's spokesman") does not speak.
+    /// A named person or organisation inside the source ("French President Emmanuel Macron"); persons first.
+    /// A name that only qualifies another word ("the Trump campaign", "Trump aide Kellyanne Conway") does not
+    /// speak, nor does one followed by a possessive ("Vance's spokesman"), unless what it possesses is a document
+    /// ("the Pentagon's report": the Pentagon speaks through it).
     fn named_entity(&self, source: &TextSpan) -> Option<Resolved> {
+        let document = is_document(&source.text);
+        let complement = complement(&source.text);
         let mut found: Vec<(bool, usize, &DocumentEntity)> = Vec::new();
         for group in self.groups {
             let kind = entity_kind(&group.label);
@@ -70,10 +64,20 @@ impl Resolver<'_> {
                     .take(2)
                     .collect();
                 let possessive = after == "'s" || after == "’s";
+                let rest: String = source
+                    .text
+                    .chars()
+                    .skip(mention.end - source.start)
+                    .collect();
+                // A document's issuer names it ("the Pentagon's report", "a Quinnipiac University poll").
+                let qualifies = !document && (possessive || is_modifier(&rest));
+                let offset = mention.start - source.start;
+                let completes =
+                    complement.is_some_and(|(start, end)| start <= offset && offset < end);
                 let whole = mention.start == source.start && mention.end == source.end;
                 // A title taken for a name ("Vice" of "Vice President JD Vance") does not speak.
                 let title = words(&mention.text).iter().all(|word| is_title_word(word));
-                if !possessive && !title && (kind.can_speak() || whole) {
+                if !qualifies && !completes && !title && (kind.can_speak() || whole) {
                     found.push((
                         kind != EntityKind::Person,
                         mention.end - mention.start,
@@ -81,6 +85,15 @@ impl Resolver<'_> {
                     ));
                 }
             }
+        }
+        // Several persons joined ("Mr. Grassley and Mr. Leahy") speak together: a group, not the first of them.
+        let persons: BTreeSet<&str> = found
+            .iter()
+            .filter(|(not_person, _, _)| !not_person)
+            .map(|(_, _, group)| group.name.as_str())
+            .collect();
+        if persons.len() > 1 {
+            return None;
         }
         // Persons first, then the longest mention.
         found.sort_by_key(|(not_person, length, _)| (*not_person, std::cmp::Reverse(*length)));
@@ -97,8 +110,8 @@ impl Resolver<'_> {
         if reach == PronounReach::Relative {
             return self.name_before(source);
         }
-        match antecedent(reach, sentence, self.previous.as_ref(), || {
-            self.last_person_before(source)
+        match antecedent(reach, sentence, self.previous.as_ref(), |person| {
+            self.last_named_before(source, person)
         })? {
             Antecedent::Previous(previous) => Some(Resolved {
                 name: previous.name.clone(),
@@ -107,17 +120,22 @@ impl Resolver<'_> {
             }),
             Antecedent::Named(name) => Some(Resolved {
                 name,
-                person: true,
+                person: reach == PronounReach::Person,
                 confidence: 0.6,
             }),
         }
     }
 
-    /// The person whose mention starts last before `source`.
-    fn last_person_before(&self, source: &TextSpan) -> Option<String> {
+    /// The person (or, with `person` false, the organisation) whose mention starts last before `source`.
+    fn last_named_before(&self, source: &TextSpan, person: bool) -> Option<String> {
+        let wanted = if person {
+            EntityKind::Person
+        } else {
+            EntityKind::Organisation
+        };
         self.groups
             .iter()
-            .filter(|group| entity_kind(&group.label) == EntityKind::Person)
+            .filter(|group| entity_kind(&group.label) == wanted)
             .filter_map(|group| {
                 group
                     .mentions
@@ -224,14 +242,8 @@ impl Resolver<'_> {
     }
 
     fn group(&mut self, source: &TextSpan) -> Resolved {
-        let name = group_name(&source.text);
-        let name = self
-            .named
-            .entry(name.to_lowercase())
-            .or_insert(name)
-            .clone();
         Resolved {
-            name,
+            name: self.named.speaker(&source.text),
             person: false,
             confidence: 0.9,
         }
@@ -239,44 +251,64 @@ impl Resolver<'_> {
 
     fn resolve(&mut self, relation: &Relation) -> Resolved {
         let sentence = sentence_at(self.sentences, relation.start);
-        match &relation.source {
-            Some(source) => {
-                if let Some(resolved) = self.named_entity(source) {
-                    return resolved;
-                }
-                if pronoun(&source.text.trim().to_lowercase()).is_some() {
-                    return self.pronoun(source, sentence).unwrap_or(Resolved {
-                        name: source.text.clone(),
-                        person: false,
-                        confidence: 0.3,
-                    });
-                }
-                if let Some(resolved) = self.known_name(source).or_else(|| self.title(source)) {
-                    return resolved;
-                }
-                self.group(source)
-            }
-            // Content without a source or cue: a view going on, the speaker just before if close. With a cue of
-            // its own but no source, the source is one the tagger missed (PolNeAR dev, `python -m
-            // training.sourceless`: it named the previous speaker in at most 8 of 75 such relations): the author's,
-            // like any content far from a speaker.
-            None => match &self.previous {
-                Some(previous)
-                    if relation.cue.is_none() && sentence <= previous.last_sentence + 1 =>
-                {
-                    Resolved {
-                        name: previous.name.clone(),
-                        person: previous.person,
-                        confidence: 0.6,
-                    }
-                }
-                _ => Resolved {
-                    name: AUTHOR.to_owned(),
-                    person: false,
-                    confidence: 0.5,
-                },
-            },
+        let Some(source) = &relation.source else {
+            return self.without_source(relation, sentence);
+        };
+        if let Some(resolved) = self.named_entity(source) {
+            return resolved;
         }
+        match pronoun(&source.text.trim().to_lowercase()) {
+            Some(PronounReach::Writer) => return author(),
+            Some(PronounReach::NotASpeaker) => return self.without_source(relation, sentence),
+            // A pronoun with no antecedent names nobody the text has named ("we" of an opinion piece).
+            Some(_) => {
+                return self
+                    .pronoun(source, sentence)
+                    .unwrap_or_else(|| self.without_source(relation, sentence))
+            }
+            None => {}
+        }
+        if let Some(resolved) = self.known_name(source).or_else(|| self.title(source)) {
+            return resolved;
+        }
+        if names_speakers(&source.text) {
+            return self.group(source);
+        }
+        if let Some(issuer) = document_issuer(&source.text) {
+            return Resolved {
+                name: self.named.speaker(&issuer),
+                person: false,
+                confidence: 0.7,
+            };
+        }
+        // A document, an adjective, a fragment: nobody the text names speaks.
+        self.without_source(relation, sentence)
+    }
+
+    /// The speaker of a relation whose source names nobody. Content without a source or cue: a view going on,
+    /// the speaker just before if close. With a cue of its own, the source is one the tagger missed (PolNeAR
+    /// dev, `python -m training.sourceless`: it named the previous speaker in at most 8 of 75 such relations), or
+    /// a document or a word that names nobody: the author's, like any content far from a speaker.
+    fn without_source(&self, relation: &Relation, sentence: usize) -> Resolved {
+        match &self.previous {
+            Some(previous) if relation.cue.is_none() && sentence <= previous.last_sentence + 1 => {
+                Resolved {
+                    name: previous.name.clone(),
+                    person: previous.person,
+                    confidence: 0.6,
+                }
+            }
+            _ => author(),
+        }
+    }
+}
+
+/// The author, for text that reports nobody's view.
+fn author() -> Resolved {
+    Resolved {
+        name: AUTHOR.to_owned(),
+        person: false,
+        confidence: 0.5,
     }
 }
 
@@ -300,7 +332,7 @@ pub fn resolve_speakers(
         groups,
         sentences,
         previous: None,
-        named: HashMap::new(),
+        named: GroupSpeakers::default(),
     };
     let mut ordered: Vec<&Relation> = relations.iter().collect();
     ordered.sort_by_key(|relation| relation.start);
@@ -330,6 +362,11 @@ pub fn resolve_speakers(
             confidence: relation.score * resolved.confidence,
         });
     }
+    for attribution in &mut attributions {
+        if let Some(name) = resolver.named.fullest(&attribution.speaker) {
+            attribution.speaker = name;
+        }
+    }
     for sentence in sentences {
         let touched = relations
             .iter()
@@ -355,185 +392,4 @@ pub fn resolve_speakers(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analysis::fixtures::{entity, relation};
-    use crate::analysis::mentions::group_mentions;
-    use crate::text::sentences::split_sentences;
-
-    #[test]
-    fn sources_resolve_to_entities_pronouns_titles_and_groups() {
-        let text = "Defense Secretary Pete Hegseth said troops stay home. \
-European leaders were rushing to clarify their plans. They emphasized that Ukraine must be at the table. \
-“Talks are near,” French President Emmanuel Macron told reporters, “very near.” \
-Any capitulation would harm all, he added. The defense secretary warned allies. \
-Peace matters, according to the European leaders. The weather was fine.";
-        let entities = vec![
-            entity("Pete Hegseth", text, "PER", 0),
-            entity("European", text, "MISC", 0),
-            entity("Ukraine", text, "LOC", 0),
-            entity("French", text, "MISC", 0),
-            entity("Emmanuel Macron", text, "PER", 0),
-            entity("European", text, "MISC", 1),
-        ];
-        let groups = group_mentions(text, &entities);
-        let relations = vec![
-            relation(
-                text,
-                ("Pete Hegseth", 0),
-                ("said", 0),
-                &[("troops stay home.", 0)],
-            ),
-            relation(
-                text,
-                ("European leaders", 0),
-                ("rushing to clarify", 0),
-                &[("their plans.", 0)],
-            ),
-            relation(
-                text,
-                ("They", 0),
-                ("emphasized", 0),
-                &[("Ukraine must be at the table.", 0)],
-            ),
-            relation(
-                text,
-                ("French President Emmanuel Macron", 0),
-                ("told", 0),
-                &[("Talks are near", 0), ("very near.", 0)],
-            ),
-            relation(
-                text,
-                ("he", 0),
-                ("added", 0),
-                &[("Any capitulation would harm all", 0)],
-            ),
-            relation(
-                text,
-                ("The defense secretary", 0),
-                ("warned", 0),
-                &[("allies.", 0)],
-            ),
-            relation(
-                text,
-                ("the European leaders", 0),
-                ("according to", 0),
-                &[("Peace matters", 0)],
-            ),
-        ];
-        let sentences = split_sentences(text);
-        let attributions = resolve_speakers(&relations, &groups, &sentences);
-        let speakers: Vec<&str> = attributions.iter().map(|a| a.speaker.as_str()).collect();
-        assert_eq!(
-            speakers,
-            [
-                "Pete Hegseth",
-                "European leaders",
-                "European leaders",
-                "Emmanuel Macron",
-                "Emmanuel Macron",
-                "Pete Hegseth",
-                "European leaders",
-                "author",
-            ]
-        );
-        assert_eq!(attributions[3].content.len(), 2);
-        assert!(attributions[2].confidence < attributions[1].confidence);
-        assert_eq!(attributions[7].content[0].text, "The weather was fine.");
-        assert!(attributions[7].source.is_none() && attributions[7].cue.is_none());
-    }
-
-    #[test]
-    fn relative_pronouns_and_titles_taken_for_names() {
-        let text = "Vice President JD Vance said talks start. Remarks by Donald Trump, who implied a deal, differ.";
-        let entities = vec![
-            entity("Vice", text, "PER", 0),
-            entity("JD Vance", text, "PER", 0),
-            entity("Donald Trump", text, "PER", 0),
-        ];
-        let groups = group_mentions(text, &entities);
-        // "Vice", tagged as a person inside JD Vance's title, is part of the title, not a person mentioned.
-        let names: Vec<&str> = groups.iter().map(|group| group.name.as_str()).collect();
-        assert_eq!(names, ["JD Vance", "Donald Trump"]);
-        assert_eq!(groups[0].roles, ["Vice President"]);
-        // Only persons are taken into titles: an organisation in one stays an entity.
-        let nato = "NATO Secretary General Mark Rutte said more.";
-        let nato_groups = group_mentions(
-            nato,
-            &[
-                entity("NATO", nato, "ORG", 0),
-                entity("Mark Rutte", nato, "PER", 0),
-            ],
-        );
-        let names: Vec<&str> = nato_groups
-            .iter()
-            .map(|group| group.name.as_str())
-            .collect();
-        assert_eq!(names, ["NATO", "Mark Rutte"]);
-        assert_eq!(nato_groups[1].roles, ["NATO Secretary General"]);
-        let relations = vec![
-            relation(
-                text,
-                ("Vice President JD Vance", 0),
-                ("said", 0),
-                &[("talks start.", 0)],
-            ),
-            relation(text, ("who", 0), ("implied", 0), &[("a deal", 0)]),
-        ];
-        let attributions = resolve_speakers(&relations, &groups, &split_sentences(text));
-        let speakers: Vec<&str> = attributions.iter().map(|a| a.speaker.as_str()).collect();
-        assert_eq!(speakers, ["JD Vance", "Donald Trump"]);
-        // Without sentences (no text), nothing panics.
-        assert_eq!(resolve_speakers(&relations, &groups, &[]).len(), 2);
-        // A surname the entity model missed at the source still names the person.
-        let text = "Donald Trump spoke. Later, Trump said talks start.";
-        let groups = group_mentions(text, &[entity("Donald Trump", text, "PER", 0)]);
-        let relations = vec![relation(
-            text,
-            ("Trump", 1),
-            ("said", 0),
-            &[("talks start.", 0)],
-        )];
-        let attributions = resolve_speakers(&relations, &groups, &split_sentences(text));
-        assert_eq!(attributions[1].speaker, "Donald Trump");
-    }
-
-    #[test]
-    fn pronouns_without_antecedent_and_contents_without_source() {
-        let text = "They said it rains. Nobody knows why. A cold front, it seems.";
-        let relations = vec![
-            relation(text, ("They", 0), ("said", 0), &[("it rains.", 0)]),
-            relation(text, ("", 0), ("", 0), &[("Nobody knows why.", 0)]),
-            relation(text, ("", 0), ("", 0), &[("A cold front, it seems.", 0)]),
-        ];
-        let sentences = split_sentences(text);
-        let attributions = resolve_speakers(&relations, &[], &sentences);
-        let speakers: Vec<&str> = attributions.iter().map(|a| a.speaker.as_str()).collect();
-        // An unresolved pronoun stays as written, with low confidence; a content right after continues it.
-        assert_eq!(speakers, ["They", "They", "They"]);
-        assert!(attributions[0].confidence < 0.5);
-        let relations = vec![relation(
-            text,
-            ("", 0),
-            ("", 0),
-            &[("A cold front, it seems.", 0)],
-        )];
-        let attributions = resolve_speakers(&relations, &[], &sentences);
-        let speakers: Vec<&str> = attributions.iter().map(|a| a.speaker.as_str()).collect();
-        assert_eq!(speakers, ["author", "author", "author"]);
-        // A content with a cue of its own but no source is not a view going on: its source was missed.
-        let text = "Hegseth said troops stay. This contradicts Vance's declaration.";
-        let relations = vec![
-            relation(text, ("Hegseth", 0), ("said", 0), &[("troops stay.", 0)]),
-            relation(
-                text,
-                ("", 0),
-                ("contradicts", 0),
-                &[("Vance's declaration", 0)],
-            ),
-        ];
-        let attributions = resolve_speakers(&relations, &[], &split_sentences(text));
-        let speakers: Vec<&str> = attributions.iter().map(|a| a.speaker.as_str()).collect();
-        assert_eq!(speakers, ["Hegseth", "author"]);
-    }
-}
+mod tests;
