@@ -46,31 +46,43 @@ pub struct Content<'a> {
     pub distribution: [f32; 3],
 }
 
-/// Aggregates a speaker's contents toward `target` with the evidence rule at `threshold`.
+/// Aggregates a speaker's contents toward `target` with the evidence rule at `threshold`, over the contents that
+/// mention the target ([`mentions_target`]): a content about something else is no evidence of a stance toward it,
+/// however confident the model is (chosen on the news-quote dev set's cells, `training/STANCE_CELLS.md`: fast
+/// 0.466 -> 0.527 cell accuracy, accurate 0.600 -> 0.626). Without such a content the label is none
+/// (`NoRelevantContent`) and the mean is over all contents.
 pub fn aggregate_stance(contents: &[Content<'_>], target: &str, threshold: f32) -> Aggregated {
-    let distributions: Vec<[f32; 3]> = contents
+    let relevant: Vec<&Content<'_>> = contents
+        .iter()
+        .filter(|content| mentions_target(content.text, target))
+        .collect();
+    let distributions: Vec<[f32; 3]> = relevant
         .iter()
         .map(|content| content.distribution)
         .collect();
     let found = evidence(&distributions, threshold);
     let basis = if !found.indices.is_empty() {
         Basis::Evidence
-    } else if contents
-        .iter()
-        .any(|content| mentions_target(content.text, target))
-    {
+    } else if !relevant.is_empty() {
         Basis::ReadAsNone
     } else {
         Basis::NoRelevantContent
     };
+    let mean = if relevant.is_empty() {
+        // No content is evidence at an infinite threshold: the mean over all of them.
+        let all: Vec<[f32; 3]> = contents.iter().map(|content| content.distribution).collect();
+        evidence(&all, f32::INFINITY).mean
+    } else {
+        found.mean
+    };
     Aggregated {
         label: found.label,
-        score: found.mean[found.label.index()],
-        mean: found.mean,
+        score: mean[found.label.index()],
+        mean,
         evidence: found
             .indices
             .iter()
-            .flat_map(|&index| contents[index].ranges.iter().copied())
+            .flat_map(|&index| relevant[index].ranges.iter().copied())
             .collect(),
         basis,
     }
@@ -116,12 +128,14 @@ mod tests {
         };
         let contents = [
             content(vec![(0, 5)], "Sanctions must stay.", [0.1, 0.1, 0.8]),
-            content(vec![(6, 9)], "We back the talks.", [0.7, 0.2, 0.1]),
+            content(vec![(6, 9)], "We back the sanctions.", [0.7, 0.2, 0.1]),
             content(
                 vec![(10, 12), (14, 16)],
-                "No deal, no peace.",
+                "No deal with Russia, no peace.",
                 [0.2, 0.6, 0.2],
             ),
+            // Sure of a stance, but about something else: no evidence toward this target.
+            content(vec![(20, 25)], "Troops must go home.", [0.05, 0.9, 0.05]),
         ];
         let found = aggregate_stance(&contents, "sanctions on Russia", 0.55);
         assert_eq!((found.label, found.basis), (Stance::Favor, Basis::Evidence));
@@ -135,8 +149,17 @@ mod tests {
             (Stance::None, Basis::ReadAsNone)
         );
         assert!(found.evidence.is_empty());
-        let found = aggregate_stance(&contents, "troops in Ukraine", 0.9);
-        assert_eq!(found.basis, Basis::NoRelevantContent);
+        // Only the troops content is sure, and it does not mention this target's words.
+        let found = aggregate_stance(&contents, "peace talks in Geneva", 0.85);
+        assert_eq!(found.basis, Basis::ReadAsNone);
+        let found = aggregate_stance(&contents, "leaving NATO", 0.5);
+        assert_eq!(
+            (found.label, found.basis),
+            (Stance::None, Basis::NoRelevantContent)
+        );
+        assert!((found.mean.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        let found = aggregate_stance(&contents, "troops abroad", 0.5);
+        assert_eq!((found.label, found.evidence), (Stance::Against, vec![(20, 25)]));
         assert_eq!(aggregate_stance(&[], "x", 0.5).label, Stance::None);
     }
 
