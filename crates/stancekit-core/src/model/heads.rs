@@ -19,6 +19,37 @@ use crate::nn::layers::Linear;
 use crate::nn::mpnet::MpnetEncoder;
 use crate::text::casing::CASING_CLASSES;
 
+/// rust-bert's forward of a BERT-shaped model (BERT, RoBERTa; token or sequence head): ids, mask and token types.
+macro_rules! bert_style_logits {
+    ($model:expr, $batch:expr) => {
+        $model
+            .forward_t(
+                Some(&$batch.input_ids),
+                Some(&$batch.attention_mask),
+                Some(&$batch.token_type_ids),
+                None,
+                None,
+                false,
+            )
+            .logits
+    };
+}
+
+/// rust-bert's DistilBERT forward (token or sequence head): ids and mask.
+macro_rules! distilbert_logits {
+    ($model:expr, $batch:expr) => {
+        $model
+            .forward_t(
+                Some(&$batch.input_ids),
+                Some(&$batch.attention_mask),
+                None,
+                false,
+            )
+            .map_err(|error| Error::inference("DistilBERT forward pass", error))?
+            .logits
+    };
+}
+
 /// stancekit's own encoder forwards.
 enum Encoder {
     /// BERT and MiniLM (see [`crate::nn::bert`]).
@@ -219,29 +250,8 @@ impl Classifier for TokenModel {
                             )
                             .logits
                     }
-                    TokenHead::DistilBert(model) => {
-                        model
-                            .forward_t(
-                                Some(&batch.input_ids),
-                                Some(&batch.attention_mask),
-                                None,
-                                false,
-                            )
-                            .map_err(|error| Error::inference("DistilBERT forward pass", error))?
-                            .logits
-                    }
-                    TokenHead::Roberta(model) => {
-                        model
-                            .forward_t(
-                                Some(&batch.input_ids),
-                                Some(&batch.attention_mask),
-                                Some(&batch.token_type_ids),
-                                None,
-                                None,
-                                false,
-                            )
-                            .logits
-                    }
+                    TokenHead::DistilBert(model) => distilbert_logits!(model, batch),
+                    TokenHead::Roberta(model) => bert_style_logits!(model, batch),
                 };
                 Ok(logits)
             })
@@ -343,41 +353,9 @@ impl Classifier for SequenceModel {
                             .map_err(|error| Error::inference("sequence classification", error))?;
                         classifier.apply(&pooled)?
                     }
-                    SequenceHead::Bert(model) => {
-                        model
-                            .forward_t(
-                                Some(&batch.input_ids),
-                                Some(&batch.attention_mask),
-                                Some(&batch.token_type_ids),
-                                None,
-                                None,
-                                false,
-                            )
-                            .logits
-                    }
-                    SequenceHead::DistilBert(model) => {
-                        model
-                            .forward_t(
-                                Some(&batch.input_ids),
-                                Some(&batch.attention_mask),
-                                None,
-                                false,
-                            )
-                            .map_err(|error| Error::inference("DistilBERT forward pass", error))?
-                            .logits
-                    }
-                    SequenceHead::Roberta(model) => {
-                        model
-                            .forward_t(
-                                Some(&batch.input_ids),
-                                Some(&batch.attention_mask),
-                                Some(&batch.token_type_ids),
-                                None,
-                                None,
-                                false,
-                            )
-                            .logits
-                    }
+                    SequenceHead::Bert(model) => bert_style_logits!(model, batch),
+                    SequenceHead::DistilBert(model) => distilbert_logits!(model, batch),
+                    SequenceHead::Roberta(model) => bert_style_logits!(model, batch),
                 };
                 Ok(logits)
             })
