@@ -222,15 +222,29 @@ GRID = [round(0.30 + 0.02 * step, 2) for step in range(26)]  # 0.30 … 0.80
 MARGINS = [round(0.02 * step, 2) for step in range(26)]  # 0.00 … 0.50
 
 
+_STOP_WORDS = frozenset(
+    line.strip()
+    for line in (Path(__file__).resolve().parent.parent / "crates/stancekit-core/src/analysis/words/stop_words.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
 def stems(text: str) -> list[str]:
-    """The engine's `stems`: the first five letters, lower case, of each word of four letters or more."""
-    return [word[:5].lower() for word in re.split(r"[^\w]|_", text) if len(word) >= 4]
+    """The engine's `stems`: words of two letters or more that are no stop words (the engine's list), lower case,
+    cut to their first five letters when they have four or more."""
+    words = [word.lower() for word in re.split(r"[^\w]|_", text) if len(word) >= 2]
+    return [word[:5] if len(word) >= 4 else word for word in words if word not in _STOP_WORDS]
 
 
 def mentions_target(text: str, target: str) -> bool:
-    """The engine's `mentions_target`: a word of `text` starts like a word of `target`."""
+    """The engine's `mentions_target`: a word of `text` starts like a word of `target` (a short word whole or with a
+    plural "s")."""
     wanted = set(stems(target))
-    return bool(wanted) and any(stem in wanted for stem in stems(text))
+    return bool(wanted) and any(
+        stem in wanted or (stem.endswith("s") and len(stem) >= 3 and stem[:-1] in wanted) for stem in stems(text)
+    )
 
 
 def _is_evidence(d: Distribution, threshold: float) -> bool:

@@ -55,8 +55,8 @@ pub(crate) struct GroupSpeakers {
 }
 
 impl GroupSpeakers {
-    /// The speaker a source phrase names: a group already seen whose words hold this one's or are held by them
-    /// (the latest such), else a new one. The name returned is the first written the same way (any case).
+    /// The speaker a source phrase names: a group already seen whose words (all its names' words) hold this one's
+    /// or are held by them (the latest such), else a new one. The name returned is the first written the same way (any case).
     pub(crate) fn speaker(&mut self, phrase: &str) -> String {
         let name = group_name(phrase);
         let words = group_words(&name);
@@ -74,6 +74,9 @@ impl GroupSpeakers {
             }
         };
         let group = &mut self.groups[index];
+        // The group's words grow with its fullest names, so "Ukrainian officials" does not join "Russian officials"
+        // through an earlier "officials".
+        group.words.extend(words);
         match group
             .names
             .iter()
@@ -124,5 +127,15 @@ mod tests {
         assert_eq!(groups.speaker("US officials"), "US officials");
         assert_eq!(groups.speaker("Russian officials"), "Russian officials");
         assert_eq!(groups.fullest("Russian officials"), None);
+        // A generic name first does not pull two different groups into one.
+        let mut groups = GroupSpeakers::default();
+        assert_eq!(groups.speaker("Officials"), "Officials");
+        assert_eq!(groups.speaker("Russian officials"), "Russian officials");
+        assert_eq!(groups.speaker("Ukrainian officials"), "Ukrainian officials");
+        assert_eq!(
+            groups.fullest("Officials").as_deref(),
+            Some("Russian officials")
+        );
+        assert_eq!(groups.fullest("Ukrainian officials"), None);
     }
 }

@@ -28,9 +28,9 @@ impl EntityKind {
 /// Who a pronoun can stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PronounReach {
-    /// "he", "she": a person.
+    /// "he", "she", "him", "his", "her": a person.
     Person,
-    /// "they", "we": any speaker, groups included.
+    /// "they", "we", "them", "their": any speaker, groups included.
     Any,
     /// "it", "its": an organisation.
     Organisation,
@@ -38,7 +38,7 @@ pub enum PronounReach {
     Relative,
     /// "I", "me": the writer, never a reported speaker.
     Writer,
-    /// "it", "that", "which", "his"…: never a speaker in a source.
+    /// "that", "which", "this"…: never a speaker in a source.
     NotASpeaker,
 }
 
@@ -62,6 +62,8 @@ struct Lexicon {
     honorifics: Vec<&'static str>,
     connectors: Vec<&'static str>,
     quantifiers: Vec<&'static str>,
+    stop_words: Vec<&'static str>,
+    subject_pronouns: Vec<&'static str>,
     entity_kinds: HashMap<String, EntityKind>,
     pronouns: HashMap<&'static str, PronounReach>,
 }
@@ -78,6 +80,11 @@ fn lexicon() -> &'static Lexicon {
         honorifics: entries(include_str!("words/honorifics.txt")).collect(),
         connectors: entries(include_str!("words/connectors.txt")).collect(),
         quantifiers: entries(include_str!("words/quantifiers.txt")).collect(),
+        stop_words: entries(include_str!("words/stop_words.txt")).collect(),
+        subject_pronouns: pairs(include_str!("words/pronouns.txt"))
+            .filter(|(_, rest)| rest.split_whitespace().any(|field| field == "subject"))
+            .map(|(word, _)| word)
+            .collect(),
         entity_kinds: pairs(include_str!("words/entity_types.txt"))
             .map(|(label, kind)| {
                 let kind = match kind.trim() {
@@ -91,8 +98,8 @@ fn lexicon() -> &'static Lexicon {
             })
             .collect(),
         pronouns: pairs(include_str!("words/pronouns.txt"))
-            .map(|(word, reach)| {
-                let reach = match reach.trim() {
+            .map(|(word, fields)| {
+                let reach = match fields.split_whitespace().next().unwrap_or_default() {
                     "person" => PronounReach::Person,
                     "relative" => PronounReach::Relative,
                     "writer" => PronounReach::Writer,
@@ -138,6 +145,16 @@ pub fn is_determiner(word: &str) -> bool {
 /// Whether a lower-case word names people, a group, an organisation or a role ("officials", "agency").
 pub fn is_speaker_noun(word: &str) -> bool {
     lexicon().speaker_nouns.contains(&word)
+}
+
+/// Whether a lower-case word says nothing about a target ("with", "from").
+pub fn is_stop_word(word: &str) -> bool {
+    lexicon().stop_words.contains(&word)
+}
+
+/// Whether a lower-case pronoun can be the subject of a reporting verb ("he", "they"; not "him", "their").
+pub fn is_subject_pronoun(word: &str) -> bool {
+    lexicon().subject_pronouns.contains(&word)
 }
 
 /// Whether a lower-case word is a quantifier that can stand for people ("many", "others").
@@ -188,5 +205,9 @@ mod tests {
         assert!(is_speaker_noun("officials") && !is_speaker_noun("memo") && is_quantifier("many"));
         assert!(is_document_noun("memo") && !is_document_noun("officials"));
         assert!(is_honorific("mr") && !is_honorific("vance"));
+        assert!(
+            is_subject_pronoun("he") && is_subject_pronoun("they") && !is_subject_pronoun("him")
+        );
+        assert!(is_stop_word("with") && !is_stop_word("sanctions"));
     }
 }

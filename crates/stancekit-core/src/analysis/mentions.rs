@@ -70,6 +70,7 @@ fn same_entity(label: &str, mention: &str, group: &DocumentEntity) -> bool {
             return true;
         }
         let person = |label: &str| entity_kind(label) == EntityKind::Person;
+        let organisation = |label: &str| entity_kind(label) == EntityKind::Organisation;
         if person(label) && person(&other.label) {
             // "Vance" → "JD Vance": a surname or a first name alone.
             return mention_words.len() == 1
@@ -81,7 +82,9 @@ fn same_entity(label: &str, mention: &str, group: &DocumentEntity) -> bool {
             && !person(&other.label)
             && (is_acronym_of(mention, &other.text)
                 || is_acronym_of(&other.text, mention)
-                || is_short_form(&mention_words, &other_words))
+                || (organisation(label)
+                    && organisation(&other.label)
+                    && is_short_form(&mention_words, &other_words)))
     })
 }
 

@@ -2,7 +2,9 @@
 //! to", quotes and pronoun carry-over over named persons and organisations.
 
 use crate::analysis::document::{Attribution, DocumentEntity, AUTHOR};
-use crate::analysis::lexicon::{entity_kind, is_reporting_verb, pronoun, EntityKind, PronounReach};
+use crate::analysis::lexicon::{
+    entity_kind, is_reporting_verb, is_subject_pronoun, pronoun, EntityKind,
+};
 use crate::analysis::pronouns::{antecedent, Antecedent, Speaker};
 use crate::text::offsets::TextSpan;
 use crate::text::sentences::Sentence;
@@ -79,12 +81,7 @@ fn candidates(sentence: &Sentence, tokens: &[Token], groups: &[DocumentEntity]) 
     found.extend(
         tokens
             .iter()
-            .filter(|token| {
-                matches!(
-                    pronoun(&token.text.to_lowercase()),
-                    Some(PronounReach::Person | PronounReach::Any)
-                )
-            })
+            .filter(|token| is_subject_pronoun(&token.text.to_lowercase()))
             .map(|token| Candidate {
                 speaker: None,
                 start: token.start,

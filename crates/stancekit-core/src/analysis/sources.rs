@@ -32,11 +32,16 @@ fn head(phrase: &str) -> Vec<&str> {
         .iter()
         .position(|word| is_connector(&lower(word)))
         .unwrap_or(words.len());
-    words[..end]
+    // Leading determiners go, but not a last one that is a quantifier ("Some" says as much as "Many").
+    let head = &words[..end];
+    let mut skip = head
         .iter()
-        .copied()
-        .skip_while(|word| is_determiner(&lower(word)))
-        .collect()
+        .take_while(|word| is_determiner(&lower(word)))
+        .count();
+    if skip == head.len() && head.last().is_some_and(|word| is_quantifier(&lower(word))) {
+        skip -= 1;
+    }
+    head[skip..].to_vec()
 }
 
 /// A name the entity model may have missed: a capitalised word that is no quantifier ("Several", first in a
@@ -59,10 +64,8 @@ pub fn names_speakers(phrase: &str) -> bool {
         return false;
     }
     let head = head(trimmed);
-    if head
-        .last()
-        .is_some_and(|word| is_document_noun(&lower(word)))
-    {
+    // A document in lower case ("the memo"); "The Washington Post" or a headline's "Poll" is a name.
+    if is_document(trimmed) {
         return false;
     }
     let names = |words: &[&str]| {
@@ -185,6 +188,9 @@ mod tests {
         for phrase in [
             "European officials",
             "Many",
+            "Some",
+            "Some in Congress",
+            "The Washington Post",
             "Many people in Europe",
             "many in Europe",
             "the agency",

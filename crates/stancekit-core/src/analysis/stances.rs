@@ -1,7 +1,7 @@
 //! A speaker's stance toward a target from the stances of their contents, and default targets.
 
 use crate::analysis::document::{Basis, DocumentEntity};
-use crate::analysis::lexicon::{entity_kind, EntityKind};
+use crate::analysis::lexicon::{entity_kind, is_stop_word, EntityKind};
 use crate::pipelines::stance::evidence::evidence;
 use crate::types::Stance;
 
@@ -11,7 +11,8 @@ use crate::types::Stance;
 pub struct Aggregated {
     /// Favor or against only with evidence, else none.
     pub label: Stance,
-    /// Mean probability of `label` over the evidence (over all contents for none).
+    /// Mean probability of `label` over the evidence (for none: over the contents that mention the target, else over
+    /// all contents).
     pub score: f32,
     /// Mean distribution over the same contents.
     pub mean: [f32; 3],
@@ -21,18 +22,34 @@ pub struct Aggregated {
     pub basis: Basis,
 }
 
-/// Stems (first five letters, lower case) of a target's words of four letters or more.
+/// The words of a text that can name a target, lower case: stems (first five letters) of words of four letters or
+/// more that are no stop words ("with", "from"), and shorter words whole ("EU", "war").
 fn stems(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| word.chars().count() >= 4)
-        .map(|word| word.chars().take(5).flat_map(char::to_lowercase).collect())
+        .filter(|word| word.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .filter(|word| !is_stop_word(word))
+        .map(|word| {
+            if word.chars().count() >= 4 {
+                word.chars().take(5).collect()
+            } else {
+                word
+            }
+        })
         .collect()
 }
 
-/// Whether `text` has a word starting like one of the target's words ("sanctions" ~ "sanctioned").
+/// Whether `text` has a word starting like one of the target's words ("sanctions" ~ "sanctioned"; a short word
+/// whole or with a plural "s": "EU", "wars" ~ "war").
 pub fn mentions_target(text: &str, target: &str) -> bool {
     let wanted = stems(target);
-    !wanted.is_empty() && stems(text).iter().any(|stem| wanted.contains(stem))
+    !wanted.is_empty()
+        && stems(text).iter().any(|stem| {
+            wanted.contains(stem)
+                || stem.strip_suffix('s').is_some_and(|singular| {
+                    singular.chars().count() >= 2 && wanted.iter().any(|w| w == singular)
+                })
+        })
 }
 
 /// One content of a speaker with its stance toward a target.
@@ -70,7 +87,10 @@ pub fn aggregate_stance(contents: &[Content<'_>], target: &str, threshold: f32) 
     };
     let mean = if relevant.is_empty() {
         // No content is evidence at an infinite threshold: the mean over all of them.
-        let all: Vec<[f32; 3]> = contents.iter().map(|content| content.distribution).collect();
+        let all: Vec<[f32; 3]> = contents
+            .iter()
+            .map(|content| content.distribution)
+            .collect();
         evidence(&all, f32::INFINITY).mean
     } else {
         found.mean
@@ -159,7 +179,10 @@ mod tests {
         );
         assert!((found.mean.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         let found = aggregate_stance(&contents, "troops abroad", 0.5);
-        assert_eq!((found.label, found.evidence), (Stance::Against, vec![(20, 25)]));
+        assert_eq!(
+            (found.label, found.evidence),
+            (Stance::Against, vec![(20, 25)])
+        );
         assert_eq!(aggregate_stance(&[], "x", 0.5).label, Stance::None);
     }
 
@@ -171,6 +194,13 @@ mod tests {
         ));
         assert!(mentions_target("the Russian side", "sanctions on Russia"));
         assert!(!mentions_target("on it", "sanctions on Russia"));
+        assert!(mentions_target("We oppose the EU.", "EU"));
+        assert!(mentions_target("Two wars went on.", "war"));
+        assert!(!mentions_target("Eurozone talks", "EU"));
+        assert!(!mentions_target(
+            "He spoke with reporters.",
+            "trade deal with China"
+        ));
     }
 
     #[test]

@@ -50,7 +50,14 @@ impl Resolver<'_> {
     fn named_entity(&self, source: &TextSpan) -> Option<Resolved> {
         let document = is_document(&source.text);
         let complement = complement(&source.text);
-        let mut found: Vec<(bool, usize, &DocumentEntity)> = Vec::new();
+        // The head ends at the first comma: a name after it stands in an apposition ("Dmitry Peskov, a spokesman
+        // for Vladimir Putin"), and a name of the head comes first.
+        let head_end = source
+            .text
+            .chars()
+            .position(|c| c == ',')
+            .map_or(source.end, |at| source.start + at);
+        let mut found: Vec<(bool, bool, usize, &DocumentEntity)> = Vec::new();
         for group in self.groups {
             let kind = entity_kind(&group.label);
             for mention in &group.mentions {
@@ -79,6 +86,7 @@ impl Resolver<'_> {
                 let title = words(&mention.text).iter().all(|word| is_title_word(word));
                 if !qualifies && !completes && !title && (kind.can_speak() || whole) {
                     found.push((
+                        mention.start >= head_end,
                         kind != EntityKind::Person,
                         mention.end - mention.start,
                         group,
@@ -89,15 +97,17 @@ impl Resolver<'_> {
         // Several persons joined ("Mr. Grassley and Mr. Leahy") speak together: a group, not the first of them.
         let persons: BTreeSet<&str> = found
             .iter()
-            .filter(|(not_person, _, _)| !not_person)
-            .map(|(_, _, group)| group.name.as_str())
+            .filter(|(after_head, not_person, _, _)| !after_head && !not_person)
+            .map(|(_, _, _, group)| group.name.as_str())
             .collect();
         if persons.len() > 1 {
             return None;
         }
-        // Persons first, then the longest mention.
-        found.sort_by_key(|(not_person, length, _)| (*not_person, std::cmp::Reverse(*length)));
-        found.first().map(|(not_person, _, group)| Resolved {
+        // Names of the head first, then persons, then the longest mention.
+        found.sort_by_key(|(after_head, not_person, length, _)| {
+            (*after_head, *not_person, std::cmp::Reverse(*length))
+        });
+        found.first().map(|(_, not_person, _, group)| Resolved {
             name: group.name.clone(),
             person: !not_person,
             confidence: 1.0,
@@ -316,13 +326,14 @@ fn author() -> Resolved {
 /// touches (the author's), in text order.
 ///
 /// A source is resolved, in order: to a named person or organisation inside it (grouped, so "Vance" is *JD
-/// Vance*); a pronoun to the previous speaker within two sentences ("he"/"she" a person, else the last person
-/// named; "they"/"we" any speaker, groups included; "who" the name just before it in the sentence); a document
-/// entity it names where the entity model missed the mention ("Trump" → *Donald Trump*); a title to the person it
-/// was seen before ("the defense secretary" → *Pete Hegseth*); otherwise a group speaker named by the phrase itself
-/// ("European leaders").
+/// Vance*; a name of the head before an apposition's; not a name that only qualifies a noun or completes the head;
+/// several persons joined are a group); a pronoun by the one pronoun policy ("he"/"she" a person, "they"/"we" any
+/// speaker, "it" an organisation, "who" the name just before it, "I" the writer, "which" nobody); a document entity
+/// it names where the entity model missed the mention ("Trump" → *Donald Trump*); a title to the person it was seen
+/// before ("the defense secretary" → *Pete Hegseth*); a group speaker named by the phrase itself when it names
+/// people ("European leaders"); a document's issuer ("The Reuters/Ipsos poll"); otherwise nobody the text names.
 /// A relation without source or cue continues the previous speaker's when it follows it closely; any other relation
-/// without source is the author's.
+/// whose source names nobody is the author's.
 pub fn resolve_speakers(
     relations: &[Relation],
     groups: &[DocumentEntity],
