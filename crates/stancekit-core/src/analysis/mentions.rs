@@ -285,6 +285,19 @@ mod tests {
     }
 
     #[test]
+    fn only_organisations_join_by_their_last_words() {
+        let text = "The Embassy of the United States said so. The United States agreed.";
+        let groups = group_mentions(
+            text,
+            &[
+                crate::analysis::fixtures::entity("Embassy of the United States", text, "ORG", 0),
+                crate::analysis::fixtures::entity("United States", text, "LOC", 1),
+            ],
+        );
+        assert_eq!(groups.len(), 2);
+    }
+
+    #[test]
     fn acronyms_need_capitals_and_several_words() {
         assert!(is_acronym_of("US", "United States"));
         assert!(is_acronym_of("U.S.", "United States"));

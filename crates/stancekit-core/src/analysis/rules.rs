@@ -342,6 +342,22 @@ They stressed it.";
     }
 
     #[test]
+    fn only_subject_pronouns_are_subjects() {
+        // "him" is no subject: Putin said it, not the previous speaker.
+        let text = "Trump said talks start. Putin met him and said the talks were over.";
+        let entities = vec![
+            entity("Trump", text, "PER", 0),
+            entity("Putin", text, "PER", 0),
+        ];
+        let groups = group_mentions(text, &entities);
+        let speakers: Vec<String> = attribute_sentences(&split_sentences(text), &groups)
+            .into_iter()
+            .map(|a| a.speaker)
+            .collect();
+        assert_eq!(speakers, ["Trump", "Putin"]);
+    }
+
+    #[test]
     fn a_pronoun_without_antecedent_is_not_attributed() {
         let text = "He said nothing. The end.";
         let attributions = attribute_sentences(&split_sentences(text), &[]);

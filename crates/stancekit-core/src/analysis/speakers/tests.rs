@@ -274,3 +274,23 @@ Many warned again.";
         .collect();
     assert_eq!(speakers, ["Many people in Europe"; 3]);
 }
+
+#[test]
+fn a_name_in_an_apposition_does_not_take_the_head_s_place() {
+    let text = "Dmitry Peskov, a spokesman for Vladimir Putin, said talks stall.";
+    let groups = group_mentions(
+        text,
+        &[
+            entity("Dmitry Peskov", text, "PER", 0),
+            entity("Vladimir Putin", text, "PER", 0),
+        ],
+    );
+    let relations = vec![relation(
+        text,
+        ("Dmitry Peskov, a spokesman for Vladimir Putin", 0),
+        ("said", 0),
+        &[("talks stall.", 0)],
+    )];
+    let attributions = resolve_speakers(&relations, &groups, &split_sentences(text));
+    assert_eq!(attributions[0].speaker, "Dmitry Peskov");
+}
