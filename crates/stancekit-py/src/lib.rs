@@ -29,7 +29,8 @@ fn _lib(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("ModelLoadError", py.get_type::<ModelLoadError>())?;
     module.add("InvalidInputError", py.get_type::<InvalidInputError>())?;
     module.add("InferenceError", py.get_type::<InferenceError>())?;
-    module.add("PRESETS", resources::PRESETS.to_vec())?;
+    // The preset names a model argument may be, as the engine knows them.
+    module.add("PRESETS", stancekit_core::resources::PRESETS.to_vec())?;
     module.add_class::<ner::NativeEntityRecognizer>()?;
     module.add_class::<attribution::NativeAttributionExtractor>()?;
     module.add_class::<stance::NativeStanceClassifier>()?;

@@ -8,9 +8,6 @@ use stancekit_core::resources::{hub, store};
 
 use crate::errors::PyStancekitError;
 
-/// The preset names a model argument may be (`fast`, `accurate`), as the engine knows them.
-pub(crate) const PRESETS: [&str; 2] = resolve::PRESETS;
-
 /// The model directory a model argument names: a directory, or a preset (`fast`, `accurate`) looked up in
 /// `$STANCEKIT_MODELS`, else `bundled`, else the source checkout (`kind` is "ner" or "stance").
 /// A Hub id is downloaded into the Hub cache unless `download` is false (then it must be there already).

@@ -147,6 +147,25 @@ fn role_before(chars: &[char], start: usize) -> Option<Title> {
     })
 }
 
+/// The mentions of entities that can speak (persons and organisations) lying within `start..end`, each with its
+/// document entity, in entity order.
+pub(crate) fn speaking_mentions(
+    groups: &[DocumentEntity],
+    start: usize,
+    end: usize,
+) -> impl Iterator<Item = (&Entity, &DocumentEntity)> {
+    groups
+        .iter()
+        .filter(|group| entity_kind(&group.label).can_speak())
+        .flat_map(move |group| {
+            group
+                .mentions
+                .iter()
+                .filter(move |mention| mention.start >= start && mention.end <= end)
+                .map(move |mention| (mention, group))
+        })
+}
+
 /// Groups entity mentions into document entities. The canonical name is the mention with the most words
 /// (the first such on ties); persons absorb single-word mentions of their first or last name, and
 /// organisations and places absorb their acronyms.

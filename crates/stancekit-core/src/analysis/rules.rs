@@ -5,6 +5,7 @@ use crate::analysis::document::{Attribution, DocumentEntity, AUTHOR};
 use crate::analysis::lexicon::{
     entity_kind, is_reporting_verb, is_subject_pronoun, pronoun, EntityKind,
 };
+use crate::analysis::mentions::speaking_mentions;
 use crate::analysis::pronouns::{antecedent, Antecedent, Speaker};
 use crate::text::offsets::TextSpan;
 use crate::text::sentences::Sentence;
@@ -61,21 +62,13 @@ struct Candidate {
 }
 
 fn candidates(sentence: &Sentence, tokens: &[Token], groups: &[DocumentEntity]) -> Vec<Candidate> {
-    let mut found: Vec<Candidate> = groups
-        .iter()
-        .filter(|group| entity_kind(&group.label).can_speak())
-        .flat_map(|group| {
-            group
-                .mentions
-                .iter()
-                .filter(|mention| mention.start >= sentence.start && mention.end <= sentence.end)
-                .map(move |mention| Candidate {
-                    speaker: Some(group.name.clone()),
-                    start: mention.start,
-                    end: mention.end,
-                    pronoun: false,
-                    person: entity_kind(&group.label) == EntityKind::Person,
-                })
+    let mut found: Vec<Candidate> = speaking_mentions(groups, sentence.start, sentence.end)
+        .map(|(mention, group)| Candidate {
+            speaker: Some(group.name.clone()),
+            start: mention.start,
+            end: mention.end,
+            pronoun: false,
+            person: entity_kind(&group.label) == EntityKind::Person,
         })
         .collect();
     found.extend(

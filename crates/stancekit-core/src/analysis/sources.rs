@@ -63,7 +63,6 @@ pub fn names_speakers(phrase: &str) -> bool {
     if trimmed.starts_with(['"', '“', '‘', '\'']) {
         return false;
     }
-    let head = head(trimmed);
     // A document in lower case ("the memo"); "The Washington Post" or a headline's "Poll" is a name.
     if is_document(trimmed) {
         return false;
@@ -75,17 +74,12 @@ pub fn names_speakers(phrase: &str) -> bool {
                 .any(|word| is_speaker_noun(&lower(word)) || is_name(word))
     };
     // "A chorus of prominent Republicans", "one or more of its members": the people follow "of".
-    names(&head) || of_part(trimmed).is_some_and(|part| names(&head_words(part)))
+    names(&head(trimmed)) || of_part(trimmed).is_some_and(|part| names(&head(part)))
 }
 
 /// The part of a phrase after its first "of".
 fn of_part(phrase: &str) -> Option<&str> {
     phrase.find(" of ").map(|at| &phrase[at + " of ".len()..])
-}
-
-/// The head words of a phrase (see [`head`]), as a list.
-fn head_words(phrase: &str) -> Vec<&str> {
-    head(phrase)
 }
 
 /// The char range of a source's complement ("for USA Today" in "a reporter for USA Today", ", including the
@@ -116,26 +110,22 @@ pub fn complement(phrase: &str) -> Option<(usize, usize)> {
     }
     let text = |(start, end): (usize, usize)| chars[start..end].iter().collect::<String>();
     let clean = |range| lower(text(range).trim_matches(|c: char| !c.is_alphanumeric()));
+    // The complement opened by word `first` runs to the end of the first word from there that ends in a comma.
+    let complement_from = |first: usize| {
+        let end = words[first..]
+            .iter()
+            .find(|&&(_, end)| chars[end - 1] == ',')
+            .map_or(chars.len(), |&(_, end)| end);
+        (words[first].0, end)
+    };
     for (index, &range) in words.iter().enumerate() {
-        let word = text(range);
         if is_connector(&clean(range)) {
-            let end = words[index..]
-                .iter()
-                .find(|&&(_, end)| chars[end - 1] == ',')
-                .map_or(chars.len(), |&(_, end)| end);
-            return Some((range.0, end));
+            return Some(complement_from(index));
         }
-        if word.ends_with(',') {
+        if text(range).ends_with(',') {
             // After the comma: a complement when a connector opens it ("including"), else an apposition.
             let next = words.get(index + 1)?;
-            if !is_connector(&clean(*next)) {
-                return None;
-            }
-            let end = words[index + 1..]
-                .iter()
-                .find(|&&(_, end)| chars[end - 1] == ',')
-                .map_or(chars.len(), |&(_, end)| end);
-            return Some((next.0, end));
+            return is_connector(&clean(*next)).then(|| complement_from(index + 1));
         }
     }
     None

@@ -14,27 +14,28 @@ pub(crate) struct Batch {
 
 impl Batch {
     /// Pads rows of ids (and type and casing ids) to the longest row.
-    pub(crate) fn new(
-        rows: &[Vec<i64>],
-        type_ids: &[Vec<i64>],
-        casing: Option<&[Vec<i64>]>,
+    pub(crate) fn new<R: AsRef<[i64]>>(
+        rows: &[R],
+        type_ids: &[R],
+        casing: Option<&[R]>,
         pad_id: i64,
     ) -> Batch {
-        let width = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let pad = |rows: &[Vec<i64>], value: i64| {
-            let mut flat = Vec::with_capacity(rows.len() * width);
+        let width = rows.iter().map(|row| row.as_ref().len()).max().unwrap_or(0);
+        let pad = |rows: &mut dyn ExactSizeIterator<Item = &[i64]>, value: i64| {
+            let count = rows.len();
+            let mut flat = Vec::with_capacity(count * width);
             for row in rows {
                 flat.extend_from_slice(row);
                 flat.extend(std::iter::repeat_n(value, width - row.len()));
             }
-            Tensor::from_slice(&flat).view([rows.len() as i64, width as i64])
+            Tensor::from_slice(&flat).view([count as i64, width as i64])
         };
-        let mask: Vec<Vec<i64>> = rows.iter().map(|row| vec![1; row.len()]).collect();
+        let mask: Vec<Vec<i64>> = rows.iter().map(|row| vec![1; row.as_ref().len()]).collect();
         Batch {
-            input_ids: pad(rows, pad_id),
-            attention_mask: pad(&mask, 0),
-            token_type_ids: pad(type_ids, 0),
-            casing_ids: casing.map(|casing| pad(casing, CASING_PAD)),
+            input_ids: pad(&mut rows.iter().map(AsRef::as_ref), pad_id),
+            attention_mask: pad(&mut mask.iter().map(Vec::as_slice), 0),
+            token_type_ids: pad(&mut type_ids.iter().map(AsRef::as_ref), 0),
+            casing_ids: casing.map(|casing| pad(&mut casing.iter().map(AsRef::as_ref), CASING_PAD)),
         }
     }
 }

@@ -44,15 +44,15 @@ pub(crate) fn run<M: Classifier>(
     order.sort_by_key(|&index| std::cmp::Reverse(rows[index].ids.len()));
     let mut results: Vec<Vec<f32>> = vec![Vec::new(); rows.len()];
     for chunk in order.chunks(batch_size.max(1)) {
-        let ids: Vec<Vec<i64>> = chunk.iter().map(|&i| rows[i].ids.clone()).collect();
-        let type_ids: Vec<Vec<i64>> = chunk.iter().map(|&i| rows[i].type_ids.clone()).collect();
-        let casing: Option<Vec<Vec<i64>>> = chunk
+        let ids: Vec<&[i64]> = chunk.iter().map(|&i| rows[i].ids.as_slice()).collect();
+        let type_ids: Vec<&[i64]> = chunk.iter().map(|&i| rows[i].type_ids.as_slice()).collect();
+        let casing: Option<Vec<&[i64]>> = chunk
             .iter()
-            .map(|&i| rows[i].casing.clone())
+            .map(|&i| rows[i].casing.as_deref())
             .collect::<Option<Vec<_>>>();
         let batch = Batch::new(&ids, &type_ids, casing.as_deref(), pad_id);
         let logits = lock(model).forward(&batch)?;
-        let width = ids.iter().map(Vec::len).max().unwrap_or(0);
+        let width = ids.iter().map(|row| row.len()).max().unwrap_or(0);
         let per_token = logits.dim() == 3;
         let per_row = if per_token { width * labels } else { labels };
         let values = to_vec(&logits)?;

@@ -64,18 +64,12 @@ impl Resolver<'_> {
                 if mention.start < source.start || mention.end > source.end {
                     continue;
                 }
-                let after: String = source
-                    .text
-                    .chars()
-                    .skip(mention.end - source.start)
-                    .take(2)
-                    .collect();
-                let possessive = after == "'s" || after == "’s";
                 let rest: String = source
                     .text
                     .chars()
                     .skip(mention.end - source.start)
                     .collect();
+                let possessive = rest.starts_with("'s") || rest.starts_with("’s");
                 // A document's issuer names it ("the Pentagon's report", "a Quinnipiac University poll").
                 let qualifies = !document && (possessive || is_modifier(&rest));
                 let offset = mention.start - source.start;
@@ -165,18 +159,8 @@ impl Resolver<'_> {
             .sentences
             .get(sentence_at(self.sentences, source.start))
             .map_or(0, |sentence| sentence.start);
-        self.groups
-            .iter()
-            .filter(|group| entity_kind(&group.label).can_speak())
-            .flat_map(|group| {
-                group
-                    .mentions
-                    .iter()
-                    .filter(|mention| {
-                        mention.start >= sentence_start && mention.end <= source.start
-                    })
-                    .map(move |mention| (mention.end, group))
-            })
+        mentions::speaking_mentions(self.groups, sentence_start, source.start)
+            .map(|(mention, group)| (mention.end, group))
             .max_by_key(|(end, _)| *end)
             .map(|(_, group)| Resolved {
                 name: group.name.clone(),
