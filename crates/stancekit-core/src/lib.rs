@@ -18,10 +18,10 @@
 //! |---|---|
 //! | [`error`], [`types`] | the error type; entities, stances and predictions |
 //! | [`text`] | sentences, casing classes, tokenization, code-point offsets |
-//! | [`nn`] | the shared layers and stancekit's BERT and MPNet forwards |
+//! | [`nn`] | the shared layers, stancekit's BERT and MPNet forwards, precisions (float32, bfloat16, int8) |
 //! | [`model`] | typed `config.json`, directory validation, safetensors, LoRA merging, classifier heads |
 //! | [`resources`] | model arguments resolved (presets, directories, Hub ids), the store, the Hub cache |
-//! | [`runtime`] | the one batch scheduler, windows, threads, the per-document retry |
+//! | [`runtime`] | the one batch scheduler, windows, threads, the CPU's features, the per-document retry |
 //! | [`pipelines`] | NER (+ decoding and role spans), attribution (relations), stance (+ the evidence rule) |
 //! | [`analysis`] | one document from text to speakers, attributions and speaker × target stances |
 //! | [`render`] | the HTML view of an analysis |
@@ -41,12 +41,14 @@ pub mod types;
 
 pub use analysis::{analyze, analyze_batch, Analysis, Attribution, DocumentEntity, SpeakerStance};
 pub use error::{Error, Result};
+pub use nn::precision::Precision;
 pub use pipelines::attribution::assembly::Relation;
 pub use pipelines::attribution::extractor::AttributionExtractor;
 pub use pipelines::ner::decode::WordGrouping;
 pub use pipelines::ner::roles::{Role, RoleSpan};
 pub use pipelines::ner::{EntityRecognizer, Labelled, NerOptions, TokenHeadKind, TokenScores};
 pub use pipelines::stance::classifier::{StanceClassifier, StanceOptions};
+pub use runtime::cpu::CpuFeatures;
 pub use text::offsets::TextSpan;
 pub use text::sentences::Sentence;
 pub use types::{Aggregation, Entity, Stance, StancePrediction};

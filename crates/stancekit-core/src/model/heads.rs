@@ -17,6 +17,7 @@ use crate::nn::batch::Batch;
 use crate::nn::bert::BertEncoder;
 use crate::nn::layers::Linear;
 use crate::nn::mpnet::MpnetEncoder;
+use crate::nn::precision::Precision;
 use crate::text::casing::CASING_CLASSES;
 
 /// rust-bert's forward of a BERT-shaped model (BERT, RoBERTa; token or sequence head): ids, mask and token types.
@@ -59,6 +60,14 @@ enum Encoder {
 }
 
 impl Encoder {
+    /// The encoder in `precision` (resolved: not `Auto`).
+    fn to_precision(&self, precision: Precision) -> Result<Encoder> {
+        Ok(match self {
+            Encoder::Bert(encoder) => Encoder::Bert(encoder.to_precision(precision)?),
+            Encoder::Mpnet(encoder) => Encoder::Mpnet(encoder.to_precision(precision)?),
+        })
+    }
+
     /// Hidden states `[batch, length, hidden]`.
     fn forward(&self, batch: &Batch) -> Result<Tensor> {
         match self {
@@ -104,11 +113,44 @@ fn rust_bert_error(path: PathBuf) -> impl FnOnce(rust_bert::RustBertError) -> Er
     }
 }
 
+/// The error for a precision other than float32 on a model that rust-bert runs.
+fn needs_own_forward(dir: &ModelDir, precision: Precision) -> Error {
+    Error::model_load(
+        dir.config_path(),
+        format!(
+            "precision {precision} runs on stancekit's own BERT and MPNet forwards only; this model runs on              rust-bert's (its architecture, or STANCEKIT_REFERENCE_FORWARD=1): use precision float32"
+        ),
+    )
+}
+
 impl TokenModel {
     /// Loads the directory's token classifier: `heads` name its linear layers (`classifier`, and/or a second head
     /// such as `attribution_classifier` on the same encoder, which only stancekit's own forwards run). Several
-    /// heads run in one forward pass: the logits of each follow in the order given.
-    pub(crate) fn load(dir: &ModelDir, heads: &[&str]) -> Result<TokenModel> {
+    /// heads run in one forward pass: the logits of each follow in the order given. The encoder runs in
+    /// `precision` (resolved, not `Auto`); the heads in float32.
+    pub(crate) fn load(dir: &ModelDir, heads: &[&str], precision: Precision) -> Result<TokenModel> {
+        let model = TokenModel::load_float32(dir, heads)?;
+        if precision == Precision::Float32 {
+            return Ok(model);
+        }
+        match model.head {
+            TokenHead::Own {
+                encoder,
+                classifier,
+            } => Ok(TokenModel {
+                // The converted encoder holds its own tensors: the float32 variables can go.
+                _store: VarStore::new(Device::Cpu),
+                head: TokenHead::Own {
+                    encoder: encoder.to_precision(precision)?,
+                    classifier,
+                },
+                casing: model.casing,
+            }),
+            _ => Err(needs_own_forward(dir, precision)),
+        }
+    }
+
+    fn load_float32(dir: &ModelDir, heads: &[&str]) -> Result<TokenModel> {
         let only_classifier = heads == ["classifier"];
         catch_panic("building the token classifier", || {
             let mut store = VarStore::new(Device::Cpu);
@@ -279,7 +321,31 @@ pub(crate) struct SequenceModel {
 }
 
 impl SequenceModel {
-    pub(crate) fn load(dir: &ModelDir) -> Result<SequenceModel> {
+    /// Loads the directory's sequence classifier, its encoder in `precision` (resolved, not `Auto`) and its head
+    /// in float32.
+    pub(crate) fn load(dir: &ModelDir, precision: Precision) -> Result<SequenceModel> {
+        let model = SequenceModel::load_float32(dir)?;
+        if precision == Precision::Float32 {
+            return Ok(model);
+        }
+        match model.head {
+            SequenceHead::Own {
+                encoder,
+                pooler,
+                classifier,
+            } => Ok(SequenceModel {
+                _store: VarStore::new(Device::Cpu),
+                head: SequenceHead::Own {
+                    encoder: encoder.to_precision(precision)?,
+                    pooler,
+                    classifier,
+                },
+            }),
+            _ => Err(needs_own_forward(dir, precision)),
+        }
+    }
+
+    fn load_float32(dir: &ModelDir) -> Result<SequenceModel> {
         catch_panic("building the sequence classifier", || {
             let mut store = VarStore::new(Device::Cpu);
             let root = store.root();

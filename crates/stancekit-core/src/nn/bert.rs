@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::nn::batch::Batch;
 use crate::nn::config::EncoderConfig;
 use crate::nn::layers::{Layer, LayerNorm, Linear};
+use crate::nn::precision::Precision;
 
 fn failed(error: tch::TchError) -> Error {
     Error::inference("BERT forward pass", error)
@@ -81,7 +82,6 @@ impl BertEncoder {
             ) else {
                 return Ok(None);
             };
-            let qkv = Layer::fuse_qkv(&query, &key, &value)?;
             let (
                 Some(attention_output),
                 Some(attention_norm),
@@ -98,14 +98,11 @@ impl BertEncoder {
             else {
                 return Ok(None);
             };
-            built.push(Layer {
-                qkv,
-                attention_output,
-                attention_norm,
-                intermediate,
-                output,
-                output_norm,
-            });
+            built.push(Layer::new(
+                (&query, &key, &value),
+                (attention_output, attention_norm),
+                (intermediate, output, output_norm),
+            )?);
         }
         Ok(Some(BertEncoder {
             word,
@@ -119,7 +116,23 @@ impl BertEncoder {
         }))
     }
 
-    /// Hidden states `[batch, length, hidden]`. Call inside `tch::no_grad`.
+    /// The encoder in `precision` (weights converted once; `Auto` must be resolved before).
+    pub(crate) fn to_precision(&self, precision: Precision) -> Result<BertEncoder> {
+        let kind = precision.activation_kind();
+        let cast = |tensor: &Tensor| tensor.f_to_kind(kind).map_err(failed);
+        Ok(BertEncoder {
+            word: cast(&self.word)?,
+            position: cast(&self.position)?,
+            token_type: cast(&self.token_type)?,
+            casing: self.casing.as_ref().map(cast).transpose()?,
+            embedding_norm: self.embedding_norm.to_kind(kind)?,
+            layers: Layer::all_to_precision(&self.layers, precision)?,
+            heads: self.heads,
+            hidden: self.hidden,
+        })
+    }
+
+    /// Hidden states `[batch, length, hidden]` in float32, whatever the precision. Call inside `tch::no_grad`.
     pub(crate) fn forward(&self, batch: &Batch) -> Result<Tensor> {
         let size = batch.input_ids.size();
         let (rows, width) = (size[0], size[1]);
@@ -152,6 +165,9 @@ impl BertEncoder {
         for layer in &self.layers {
             states = layer.forward(&states, &mask, (rows, width), heads)?;
         }
-        states.f_view([rows, width, hidden]).map_err(failed)
+        states
+            .f_view([rows, width, hidden])
+            .and_then(|states| states.f_to_kind(Kind::Float))
+            .map_err(failed)
     }
 }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::nn::batch::Batch;
 use crate::nn::config::EncoderConfig;
 use crate::nn::layers::{Layer, LayerNorm, Linear};
+use crate::nn::precision::Precision;
 
 fn failed(error: tch::TchError) -> Error {
     Error::inference("MPNet forward pass", error)
@@ -27,6 +28,9 @@ fn failed(error: tch::TchError) -> Error {
 /// rows, which the loader requires to be 32.
 const BUCKETS: i64 = 32;
 const MAX_DISTANCE: f64 = 128.0;
+
+/// The most negative finite bfloat16 (`torch.finfo(torch.bfloat16).min`), the padding mask's value in bfloat16.
+const BFLOAT16_MIN: f64 = -3.3895313892515355e38;
 
 /// The embeddings and the transformer layers of an MPNet encoder.
 pub(crate) struct MpnetEncoder {
@@ -41,6 +45,8 @@ pub(crate) struct MpnetEncoder {
     heads: i64,
     hidden: i64,
     pad_id: i64,
+    /// The kind of the activations between layers (float32, or bfloat16).
+    kind: Kind,
 }
 
 /// The relative-position bucket of every (query, key) pair of a `width`-long sequence, as `transformers`'
@@ -140,15 +146,18 @@ impl MpnetEncoder {
                 linear(&format!("{prefix}.attention.attn.k"))?,
                 linear(&format!("{prefix}.attention.attn.v"))?,
             );
-            let qkv = Layer::fuse_qkv(&query, &key, &value)?;
-            built.push(Layer {
-                qkv,
-                attention_output: linear(&format!("{prefix}.attention.attn.o"))?,
-                attention_norm: norm(&format!("{prefix}.attention.LayerNorm"))?,
-                intermediate: linear(&format!("{prefix}.intermediate.dense"))?,
-                output: linear(&format!("{prefix}.output.dense"))?,
-                output_norm: norm(&format!("{prefix}.output.LayerNorm"))?,
-            });
+            built.push(Layer::new(
+                (&query, &key, &value),
+                (
+                    linear(&format!("{prefix}.attention.attn.o"))?,
+                    norm(&format!("{prefix}.attention.LayerNorm"))?,
+                ),
+                (
+                    linear(&format!("{prefix}.intermediate.dense"))?,
+                    linear(&format!("{prefix}.output.dense"))?,
+                    norm(&format!("{prefix}.output.LayerNorm"))?,
+                ),
+            )?);
         }
         let pad_id = config.pad_token_id.unwrap_or(1);
         let max_positions = position.size()[0];
@@ -162,10 +171,29 @@ impl MpnetEncoder {
             heads,
             hidden,
             pad_id,
+            kind: Kind::Float,
         })
     }
 
-    /// Hidden states `[batch, length, hidden]`. Call inside `tch::no_grad`.
+    /// The encoder in `precision` (weights converted once; `Auto` must be resolved before).
+    pub(crate) fn to_precision(&self, precision: Precision) -> Result<MpnetEncoder> {
+        let kind = precision.activation_kind();
+        let cast = |tensor: &Tensor| tensor.f_to_kind(kind).map_err(failed);
+        Ok(MpnetEncoder {
+            word: cast(&self.word)?,
+            position: cast(&self.position)?,
+            embedding_norm: self.embedding_norm.to_kind(kind)?,
+            layers: Layer::all_to_precision(&self.layers, precision)?,
+            relative_bias: cast(&self.relative_bias)?,
+            buckets: self.buckets.shallow_clone(),
+            heads: self.heads,
+            hidden: self.hidden,
+            pad_id: self.pad_id,
+            kind,
+        })
+    }
+
+    /// Hidden states `[batch, length, hidden]` in float32, whatever the precision. Call inside `tch::no_grad`.
     pub(crate) fn forward(&self, batch: &Batch) -> Result<Tensor> {
         let size = batch.input_ids.size();
         let (rows, width) = (size[0], size[1]);
@@ -194,7 +222,8 @@ impl MpnetEncoder {
             .f_view([rows * width, hidden])
             .map_err(failed)?;
         // One additive mask: the relative-position bias [1, heads, width, width] plus the padding mask
-        // [rows, 1, 1, width] (0 where a key may be attended to, the float minimum elsewhere, as transformers).
+        // [rows, 1, 1, width] (0 where a key may be attended to, the minimum of the activations' kind elsewhere, as
+        // transformers).
         let buckets = self
             .buckets
             .f_narrow(0, 0, width)
@@ -204,20 +233,27 @@ impl MpnetEncoder {
             .and_then(|bias| bias.f_permute([2, 0, 1]))
             .and_then(|bias| bias.f_unsqueeze(0))
             .map_err(failed)?;
+        let minimum = match self.kind {
+            Kind::BFloat16 => BFLOAT16_MIN,
+            _ => f64::from(f32::MIN),
+        };
         let padding = (batch
             .attention_mask
-            .to_kind(Kind::Float)
+            .to_kind(self.kind)
             .f_neg()
             .map_err(failed)?
             + 1.0)
-            .f_mul_scalar(f32::MIN as f64)
+            .f_mul_scalar(minimum)
             .and_then(|mask| mask.f_view([rows, 1, 1, width]))
             .map_err(failed)?;
         let mask = bias.f_add(&padding).map_err(failed)?;
         for layer in &self.layers {
             states = layer.forward(&states, &mask, (rows, width), heads)?;
         }
-        states.f_view([rows, width, hidden]).map_err(failed)
+        states
+            .f_view([rows, width, hidden])
+            .and_then(|states| states.f_to_kind(Kind::Float))
+            .map_err(failed)
     }
 }
 

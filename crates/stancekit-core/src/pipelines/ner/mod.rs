@@ -34,6 +34,7 @@ use ndarray::{s, Array2, ArrayView2};
 use crate::error::{Error, Result};
 use crate::model::dir::Task;
 use crate::model::heads::{runs_extra_heads, TokenModel};
+use crate::nn::precision::Precision;
 use crate::pipelines::ner::decode::{
     aggregate_words, group_entities, join_name_words, words_from_tokens, Span, Word, WordGrouping,
 };
@@ -41,6 +42,7 @@ use crate::pipelines::ner::roles::{role_spans, RoleSpan};
 use crate::pipelines::ner::segments::{segments, Piece};
 use crate::pipelines::softmax::softmax_rows;
 use crate::resources::resolve::open_model;
+use crate::runtime::cpu::CpuFeatures;
 use crate::runtime::scheduler::{self, Row};
 use crate::runtime::threads;
 use crate::runtime::windows::{assign_tokens, plan_windows, validate};
@@ -67,6 +69,8 @@ pub struct NerOptions {
     pub segment_bytes: usize,
     /// Which of the model's token heads labels the text.
     pub head: TokenHeadKind,
+    /// The precision the encoder runs in (`Auto`: chosen for this CPU at load).
+    pub precision: Precision,
 }
 
 /// The token heads a model directory may have on one encoder.
@@ -90,6 +94,7 @@ impl Default for NerOptions {
             stride: None,
             segment_bytes: 1 << 16,
             head: TokenHeadKind::Entities,
+            precision: Precision::Float32,
         }
     }
 }
@@ -131,6 +136,7 @@ pub struct EntityRecognizer {
     content: usize,
     stride: usize,
     options: NerOptions,
+    precision: Precision,
 }
 
 impl EntityRecognizer {
@@ -142,6 +148,7 @@ impl EntityRecognizer {
     /// Loads a model directory.
     pub fn with_options(path: impl AsRef<Path>, options: NerOptions) -> Result<EntityRecognizer> {
         threads::apply_env()?;
+        let precision = CpuFeatures::detect().resolve(options.precision)?;
         let dir = open_model(path, Task::TokenClassification)?;
         if options.batch_size == 0 {
             return Err(Error::InvalidInput("batch_size must be at least 1".into()));
@@ -174,12 +181,12 @@ impl EntityRecognizer {
         let (model, labels, roles) = match options.head {
             TokenHeadKind::Entities => match &dir.attribution_labels {
                 Some(roles) if runs_extra_heads(&dir) => (
-                    TokenModel::load(&dir, &["classifier", "attribution_classifier"])?,
+                    TokenModel::load(&dir, &["classifier", "attribution_classifier"], precision)?,
                     dir.labels.clone(),
                     Some(roles.clone()),
                 ),
                 _ => (
-                    TokenModel::load(&dir, &["classifier"])?,
+                    TokenModel::load(&dir, &["classifier"], precision)?,
                     dir.labels.clone(),
                     None,
                 ),
@@ -192,7 +199,7 @@ impl EntityRecognizer {
                     )
                 })?;
                 (
-                    TokenModel::load(&dir, &["attribution_classifier"])?,
+                    TokenModel::load(&dir, &["attribution_classifier"], precision)?,
                     labels,
                     None,
                 )
@@ -209,12 +216,18 @@ impl EntityRecognizer {
             content,
             stride,
             options,
+            precision,
         })
     }
 
     /// The model directory.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The precision the encoder runs in (`Auto` resolved).
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     /// Label names in the model's order.

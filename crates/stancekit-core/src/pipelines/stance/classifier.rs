@@ -27,11 +27,13 @@ use ndarray::ArrayViewMut1;
 use crate::error::{Error, Result};
 use crate::model::dir::Task;
 use crate::model::heads::SequenceModel;
+use crate::nn::precision::Precision;
 use crate::pipelines::softmax::softmax_in_place;
 use crate::pipelines::stance::evidence::{evidence, DEFAULT_EVIDENCE_THRESHOLD};
 use crate::pipelines::stance::labels::{stance_of_label, validate_template, DEFAULT_NLI_TEMPLATE};
 use crate::pipelines::stance::windows::sentence_windows;
 use crate::resources::resolve::open_model;
+use crate::runtime::cpu::CpuFeatures;
 use crate::runtime::scheduler::{self, Row};
 use crate::runtime::threads;
 use crate::text::tokenize::{PairEncoder, TextTokenizer};
@@ -52,6 +54,8 @@ pub struct StanceOptions {
     /// The probability of favor or against from which a text (a window, a speaker's content) counts as evidence
     /// of that stance (default: the model's `evidence_threshold`, else 0.5).
     pub evidence_threshold: Option<f32>,
+    /// The precision the encoder runs in (`Auto`: chosen for this CPU at load).
+    pub precision: Precision,
 }
 
 impl Default for StanceOptions {
@@ -61,6 +65,7 @@ impl Default for StanceOptions {
             batch_size: 32,
             max_length: None,
             evidence_threshold: None,
+            precision: Precision::Float32,
         }
     }
 }
@@ -76,6 +81,7 @@ pub struct StanceClassifier {
     pad_id: i64,
     batch_size: usize,
     threshold: f32,
+    precision: Precision,
 }
 
 impl StanceClassifier {
@@ -90,6 +96,7 @@ impl StanceClassifier {
         options: StanceOptions,
     ) -> Result<StanceClassifier> {
         threads::apply_env()?;
+        let precision = CpuFeatures::detect().resolve(options.precision)?;
         let dir = open_model(path, Task::SequenceClassification)?;
         if options.batch_size == 0 {
             return Err(Error::InvalidInput("batch_size must be at least 1".into()));
@@ -142,7 +149,7 @@ impl StanceClassifier {
                 "evidence_threshold must lie in [0, 1], not {threshold}"
             )));
         }
-        let model = SequenceModel::load(&dir)?;
+        let model = SequenceModel::load(&dir, precision)?;
         Ok(StanceClassifier {
             path: dir.path.clone(),
             encoder,
@@ -153,12 +160,18 @@ impl StanceClassifier {
             pad_id: dir.pad_id,
             batch_size: options.batch_size,
             threshold,
+            precision,
         })
     }
 
     /// The model directory.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The precision the encoder runs in (`Auto` resolved).
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     /// The model's own labels, in logit order.
