@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use stancekit_core::{Aggregation, WordGrouping};
+use stancekit_core::{Aggregation, Precision, WordGrouping};
 
 /// Entities, speakers and stances in news text.
 #[derive(Debug, Parser)]
@@ -15,6 +15,30 @@ pub struct Cli {
     /// each of several processes on one machine its share of the cores.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
+    /// The precision the models' encoders run in: float32 (default; as transformers computes), bfloat16 (fast
+    /// on CPUs with AMX or AVX512-BF16, emulated elsewhere), int8 (int8 weights on fbgemm, fast with VNNI), or
+    /// auto (bfloat16 where this CPU computes it natively, else float32).
+    #[arg(long, global = true, value_enum, default_value_t = PrecisionArg::Float32)]
+    pub precision: PrecisionArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    Float32,
+    Bfloat16,
+    Int8,
+    Auto,
+}
+
+impl From<PrecisionArg> for Precision {
+    fn from(value: PrecisionArg) -> Self {
+        match value {
+            PrecisionArg::Float32 => Precision::Float32,
+            PrecisionArg::Bfloat16 => Precision::BFloat16,
+            PrecisionArg::Int8 => Precision::Int8,
+            PrecisionArg::Auto => Precision::Auto,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,7 +30,9 @@ use clap::Parser;
 use stancekit_core::model::Task as ModelTask;
 use stancekit_core::resources::{resolve_model, Fetch};
 use stancekit_core::runtime::threads;
-use stancekit_core::{EntityRecognizer, NerOptions, StanceClassifier, StanceOptions};
+use stancekit_core::{
+    CpuFeatures, EntityRecognizer, NerOptions, Precision, StanceClassifier, StanceOptions,
+};
 
 use crate::args::{Cli, Command, InputArgs, OutputFormat};
 use crate::input::Documents;
@@ -147,13 +149,14 @@ fn run_task<T: Task>(task: &T, input: &InputArgs, format: OutputFormat) -> Resul
     Ok(summary.failed > 0)
 }
 
-fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
+fn run_command(command: Command, format: OutputFormat, precision: Precision) -> Result<bool> {
     match command {
         Command::Ner(args) => {
             let path = model_path(args.model.as_ref(), ModelTask::TokenClassification)?;
             let options = NerOptions {
                 aggregation: args.aggregation.into(),
                 words: args.words.into(),
+                precision,
                 ..NerOptions::default()
             };
             let task = tasks::Ner {
@@ -166,6 +169,7 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
             let options = StanceOptions {
                 hypothesis_template: args.template.clone(),
                 evidence_threshold: args.evidence_threshold,
+                precision,
                 ..StanceOptions::default()
             };
             let task = tasks::Stance {
@@ -181,11 +185,18 @@ fn run_command(command: Command, format: OutputFormat) -> Result<bool> {
                 ModelTask::SequenceClassification,
             )?;
             let task = tasks::Analyze {
-                ner: load_recognizer(&ner_path, NerOptions::default())?,
+                ner: load_recognizer(
+                    &ner_path,
+                    NerOptions {
+                        precision,
+                        ..NerOptions::default()
+                    },
+                )?,
                 stance: load_classifier(
                     &stance_path,
                     StanceOptions {
                         evidence_threshold: args.evidence_threshold,
+                        precision,
                         ..StanceOptions::default()
                     },
                 )?,
@@ -239,7 +250,18 @@ where
             return 2;
         }
     }
-    match run_command(cli.command, format) {
+    let features = CpuFeatures::detect();
+    let precision = match features.resolve(cli.precision.into()) {
+        Ok(precision) => precision,
+        Err(error) => {
+            eprintln!("error: --precision: {error}");
+            return 2;
+        }
+    };
+    if let Some(warning) = features.warning(precision) {
+        eprintln!("warning: {warning}");
+    }
+    match run_command(cli.command, format, precision) {
         Ok(false) => 0,
         Ok(true) => 1,
         Err(error) => {

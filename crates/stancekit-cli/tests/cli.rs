@@ -239,3 +239,56 @@ fn usage_and_model_errors_have_their_exit_codes() {
     );
     assert!(Path::new(env!("CARGO_BIN_EXE_stancekit")).exists());
 }
+
+#[test]
+fn precision_runs_the_models_in_bfloat16_and_int8_and_refuses_unknown_names() {
+    let fixture = Fixture::new("precision");
+    let scores = |precision: &str| {
+        let output = run(
+            &[
+                "--precision",
+                precision,
+                "stance",
+                "-t",
+                "NATO",
+                "--model",
+                &fixture.model("stance"),
+            ],
+            Some(TEXT.as_bytes()),
+        );
+        assert!(
+            output.status.success(),
+            "{precision}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stances = &stdout_json(&output)[0]["stances"];
+        ["favor", "against", "none"].map(|k| stances[0]["scores"][k].as_f64().unwrap())
+    };
+    let float32 = scores("float32");
+    for precision in ["bfloat16", "int8"] {
+        let other = scores(precision);
+        let drift = float32
+            .iter()
+            .zip(other)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        // Converted, and still close: the probabilities move by rounding, not by a broken forward.
+        assert!(drift > 0.0 && drift < 0.05, "{precision}: {drift}");
+    }
+    let output = run(
+        &[
+            "--precision",
+            "float16",
+            "ner",
+            "--model",
+            &fixture.model("ner"),
+        ],
+        Some(b"text"),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("bfloat16") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
