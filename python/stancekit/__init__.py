@@ -24,11 +24,13 @@ from stancekit._lib import (
     __version__,
 )
 from stancekit._models import default_model_path
+from stancekit._precision import PRECISIONS, cpu_features
 from stancekit._spans import Span
 from stancekit._store import base_dir, download, store_home
 from stancekit._threads import get_num_threads, set_num_threads
 
 __all__ = [
+    "PRECISIONS",
     "Analysis",
     "Attribution",
     "AttributionExtractor",
@@ -50,6 +52,7 @@ __all__ = [
     "analyze_frame",
     "analyze_many",
     "base_dir",
+    "cpu_features",
     "default_model_path",
     "download",
     "get_num_threads",

@@ -14,6 +14,7 @@ from stancekit._api import STANCE_LABELS, Entity, EntityRecognizer, StanceClassi
 from stancekit._cache import tier_models
 from stancekit._checks import check_targets
 from stancekit._frames import TABLES, table
+from stancekit._precision import Precision
 from stancekit._spans import Span, join_content, span, spans
 
 if TYPE_CHECKING:
@@ -197,16 +198,20 @@ def analyze(
     stance: StanceClassifier | None = None,
     *,
     models: str = "fast",
+    precision: Precision = "float32",
 ) -> Analysis:
     """Analyses a document: sentences, document entities, speaker attributions and speaker × target stances.
 
     `targets=None` uses the document's most-mentioned entities that are not speakers. `ner` and `stance` default to
-    the models of the `models` tier, `"fast"` or `"accurate"` (loaded once per process and reused).
+    the models of the `models` tier, `"fast"` or `"accurate"`, loaded in `precision` ("float32", "bfloat16",
+    "int8" or "auto"; see `stancekit.EntityRecognizer`) once per process and reused (float32 and bfloat16 models
+    are kept apart). `precision` applies only to the models `analyze` loads itself: a model object given as `ner`
+    or `stance` runs in the precision it was loaded with.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     targets = check_targets(targets)
-    ner, stance = tier_models(ner, stance, models)
+    ner, stance = tier_models(ner, stance, models, precision)
     raw_json, matrix = _lib.analyze(ner._inner, stance._inner, text, targets)
     return analysis_from_json(text, raw_json, matrix)
 

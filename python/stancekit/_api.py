@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from stancekit import _lib
 from stancekit._checks import check_texts
 from stancekit._models import resolve_path
+from stancekit._precision import Precision, precision_repr, resolve_precision, warn_if_slow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,6 +58,14 @@ class EntityRecognizer:
     (`attribution_classifier`; the bundled model has one): spans labelled SOURCE, CUE and CONTENT of reported
     speech instead of entities (`stancekit.AttributionExtractor` assembles them into relations). Safe to share
     between threads; inference releases the GIL. Pickling stores the model path and options.
+
+    `precision` is what the encoder computes in: "float32" (the default; matches `transformers` to 1e-4),
+    "bfloat16" (weights and activations in bfloat16: fast on CPUs with AMX or AVX512-BF16, emulated and slower
+    than float32 elsewhere), "int8" (int8 weights with one scale per output channel on libtorch's fbgemm kernels,
+    activations quantized per batch; needs AVX2, fast with VNNI) or "auto" (bfloat16 where the CPU computes it
+    natively, else float32). Heads, softmax and decoding stay float32 in each. A precision that is slow on this CPU
+    is warned about (RuntimeWarning) once per process; `stancekit.cpu_features()` lists what the CPU has. A pickle
+    keeps the precision asked for ("auto" is resolved again where it is unpickled).
     """
 
     def __init__(
@@ -69,15 +78,21 @@ class EntityRecognizer:
         stride: int | None = None,
         words: WordGrouping = "names",
         head: Literal["entities", "attribution"] = "entities",
+        precision: Precision = "float32",
     ) -> None:
-        self._init_args = (resolve_path(model, "ner"), aggregation, batch_size, window, stride, words, head)
+        resolve_precision(precision)  # a ValueError before loading: an unknown name, or one this CPU cannot run
+        self._init_args = (resolve_path(model, "ner"), aggregation, batch_size, window, stride, words, head, precision)
         self._inner = _lib.NativeEntityRecognizer(*self._init_args)
+        warn_if_slow(self._inner.precision)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_recognizer, self._init_args)
 
     def __repr__(self) -> str:
-        return f"EntityRecognizer(model={self._init_args[0]!r}, aggregation={self._init_args[1]!r})"
+        return (
+            f"EntityRecognizer(model={self._init_args[0]!r}, aggregation={self._init_args[1]!r}"
+            f"{precision_repr(self.precision)})"
+        )
 
     @property
     def labels(self) -> list[str]:
@@ -87,6 +102,11 @@ class EntityRecognizer:
     @property
     def model_path(self) -> str:
         return self._init_args[0]
+
+    @property
+    def precision(self) -> str:
+        """The precision the encoder runs in: "float32", "bfloat16" or "int8" ("auto" resolved at load)."""
+        return self._inner.precision
 
     @property
     def has_attribution(self) -> bool:
@@ -127,9 +147,17 @@ def _rebuild_recognizer(
     stride: Any,
     words: WordGrouping = "names",
     head: Literal["entities", "attribution"] = "entities",
+    precision: Precision = "float32",
 ):
     return EntityRecognizer(
-        path, aggregation=aggregation, batch_size=batch_size, window=window, stride=stride, words=words, head=head
+        path,
+        aggregation=aggregation,
+        batch_size=batch_size,
+        window=window,
+        stride=stride,
+        words=words,
+        head=head,
+        precision=precision,
     )
 
 
@@ -145,7 +173,15 @@ class StanceClassifier:
     (against) when its probability is at least `evidence_threshold` (the model's, chosen on dev data; else 0.5),
     the stance with more probability over the evidence wins, and without evidence the answer is none. The same
     rule reads a speaker's stance from their contents in `analyze`. Safe to share between threads; inference
-    releases the GIL.
+    releases the GIL. Pickling stores the model path and options.
+
+    `precision` is what the encoder computes in: "float32" (the default; matches `transformers` to 1e-4),
+    "bfloat16" (weights and activations in bfloat16: fast on CPUs with AMX or AVX512-BF16, emulated and slower
+    than float32 elsewhere), "int8" (int8 weights with one scale per output channel on libtorch's fbgemm kernels,
+    activations quantized per batch; needs AVX2, fast with VNNI) or "auto" (bfloat16 where the CPU computes it
+    natively, else float32). The classifier head and softmax stay float32 in each. A precision that is slow on
+    this CPU is warned about (RuntimeWarning) once per process; `stancekit.cpu_features()` lists what the CPU has.
+    A pickle keeps the precision asked for ("auto" is resolved again where it is unpickled).
     """
 
     def __init__(
@@ -156,21 +192,28 @@ class StanceClassifier:
         batch_size: int = 32,
         max_length: int | None = None,
         evidence_threshold: float | None = None,
+        precision: Precision = "float32",
     ) -> None:
+        resolve_precision(precision)  # a ValueError before loading: an unknown name, or one this CPU cannot run
         self._init_args = (
             resolve_path(model, "stance"),
             hypothesis_template,
             batch_size,
             max_length,
             evidence_threshold,
+            precision,
         )
         self._inner = _lib.NativeStanceClassifier(*self._init_args)
+        warn_if_slow(self._inner.precision)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_classifier, self._init_args)
 
     def __repr__(self) -> str:
-        return f"StanceClassifier(model={self._init_args[0]!r}, hypothesis_template={self.hypothesis_template!r})"
+        return (
+            f"StanceClassifier(model={self._init_args[0]!r}, hypothesis_template={self.hypothesis_template!r}"
+            f"{precision_repr(self.precision)})"
+        )
 
     @property
     def labels(self) -> list[str]:
@@ -189,6 +232,11 @@ class StanceClassifier:
     @property
     def model_path(self) -> str:
         return self._init_args[0]
+
+    @property
+    def precision(self) -> str:
+        """The precision the encoder runs in: "float32", "bfloat16" or "int8" ("auto" resolved at load)."""
+        return self._inner.precision
 
     def hypothesis(self, target: str) -> str:
         """The hypothesis the model sees for `target`."""
@@ -216,10 +264,20 @@ class StanceClassifier:
 
 
 def _rebuild_classifier(
-    path: str, template: str | None, batch_size: int, max_length: int | None, evidence_threshold: float | None = None
+    path: str,
+    template: str | None,
+    batch_size: int,
+    max_length: int | None,
+    evidence_threshold: float | None = None,
+    precision: Precision = "float32",
 ):
     return StanceClassifier(
-        path, template, batch_size=batch_size, max_length=max_length, evidence_threshold=evidence_threshold
+        path,
+        template,
+        batch_size=batch_size,
+        max_length=max_length,
+        evidence_threshold=evidence_threshold,
+        precision=precision,
     )
 
 

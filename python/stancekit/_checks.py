@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from stancekit import _lib
+
 
 def check_texts(texts: Sequence[str], what: str) -> list[str]:
     """`texts` as a list of str; a TypeError for a single string or an item that is no str."""
@@ -32,6 +34,17 @@ def check_targets(targets: Any) -> list[str] | None:
 def check_batch_size(batch_size: int) -> None:
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+
+
+def check_precision(precision: Any) -> str:
+    """`precision` when it names one of the engine's precisions (`_lib.PRECISIONS`); a ValueError naming them
+    otherwise, a TypeError for no str."""
+    if not isinstance(precision, str):
+        raise TypeError(f"precision must be a str, not {type(precision).__name__}")
+    if precision not in _lib.PRECISIONS:
+        *others, last = map(repr, _lib.PRECISIONS)
+        raise ValueError(f"precision must be {', '.join(others)} or {last}, not {precision!r}")
+    return precision
 
 
 def check_columns(columns: Any, text: str, id: str | None) -> None:

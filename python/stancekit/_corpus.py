@@ -13,6 +13,7 @@ from stancekit._analysis import Analysis, analysis_from_json, frames
 from stancekit._api import EntityRecognizer, StanceClassifier
 from stancekit._cache import tier_models
 from stancekit._checks import check_batch_size, check_columns, check_targets
+from stancekit._precision import Precision
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,6 +62,7 @@ def analyze_many(
     ner: EntityRecognizer | None = None,
     stance: StanceClassifier | None = None,
     models: str = "fast",
+    precision: Precision = "float32",
     batch_size: int = 16,
     progress: bool | None = None,
 ) -> Iterator[Analysis]:
@@ -72,11 +74,13 @@ def analyze_many(
     documents. A document that fails raises its error (`InvalidInputError`, …) with its id in the message,
     after every earlier document was yielded; the documents of its batch are computed one by one, so a bad
     document never takes a good one with it. `progress` shows a tqdm bar (None: where tqdm is installed and a
-    terminal or a notebook is watching). Models not given are those of the `models` tier ("fast" or "accurate").
+    terminal or a notebook is watching). Models not given are those of the `models` tier ("fast" or "accurate"),
+    loaded in `precision` ("float32", "bfloat16", "int8" or "auto"; see `stancekit.EntityRecognizer`); model
+    objects given run in the precision they were loaded with.
     """
     check_batch_size(batch_size)
     targets = check_targets(targets)
-    ner, stance = tier_models(ner, stance, models)
+    ner, stance = tier_models(ner, stance, models, precision)
     total = len(docs) if hasattr(docs, "__len__") and not isinstance(docs, str) else None  # type: ignore[arg-type]
     bar = _progress_bar(progress, total)
     documents = _documents(docs)
@@ -105,6 +109,7 @@ def analyze_frame(
     ner: EntityRecognizer | str | os.PathLike[str] | None = None,
     stance: StanceClassifier | str | os.PathLike[str] | None = None,
     models: str = "fast",
+    precision: Precision = "float32",
     batch_size: int = 16,
     progress: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
@@ -119,9 +124,11 @@ def analyze_frame(
     stance). The types are the same for every frame.
 
     `ner` and `stance` are models, or model directories or presets (loaded once per process and reused); models not
-    given are those of the `models` tier ("fast" or "accurate"). `batch_size` documents go through the models
-    together, and `progress` shows a tqdm bar, as in `analyze_many`. `stancekit.dask.analyze_frame` takes the same
-    arguments for a Dask frame.
+    given are those of the `models` tier ("fast" or "accurate"). `precision` ("float32", "bfloat16", "int8" or
+    "auto"; see `stancekit.EntityRecognizer`) is the precision of the models this function loads itself, the tier's
+    and those named by a directory or preset; model objects run in the precision they were loaded with.
+    `batch_size` documents go through the models together, and `progress` shows a tqdm bar, as in `analyze_many`.
+    `stancekit.dask.analyze_frame` takes the same arguments for a Dask frame.
     """
     check_columns(df.columns, text, id)
     ids = df.index if id is None else df[id]
@@ -132,7 +139,7 @@ def analyze_frame(
             raise TypeError(f"row {position}: column {text!r} must hold str, not {type(body).__name__}")
     check_batch_size(batch_size)
     targets = check_targets(targets)
-    loaded_ner, loaded_stance = tier_models(ner, stance, models)
+    loaded_ner, loaded_stance = tier_models(ner, stance, models, precision)
     analyses = analyze_many(
         docs, targets, ner=loaded_ner, stance=loaded_stance, batch_size=batch_size, progress=progress
     )

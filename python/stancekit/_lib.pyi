@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "PRECISIONS",
     "PRESETS",
     "InferenceError",
     "InvalidInputError",
@@ -21,6 +22,7 @@ __all__ = [
     "analyze_batch",
     "base_dir",
     "cli_main",
+    "cpu_features",
     "download_from_hub",
     "find_base",
     "get_num_threads",
@@ -28,12 +30,14 @@ __all__ = [
     "hub_download",
     "known_base",
     "resolve_model",
+    "resolve_precision",
     "set_num_threads",
     "store_home",
 ]
 
 __version__: str
 PRESETS: list[str]
+PRECISIONS: list[str]
 
 class StancekitError(Exception): ...
 class ModelLoadError(StancekitError): ...
@@ -51,9 +55,12 @@ class NativeEntityRecognizer:
         stride: int | None = None,
         words: str = "names",
         head: str = "entities",
+        precision: str = "float32",
     ) -> NativeEntityRecognizer: ...
     @property
     def labels(self) -> list[str]: ...
+    @property
+    def precision(self) -> str: ...
     @property
     def path(self) -> Path: ...
     @property
@@ -76,9 +83,12 @@ class NativeAttributionExtractor:
         batch_size: int = 16,
         window: int | None = None,
         stride: int | None = None,
+        precision: str = "float32",
     ) -> NativeAttributionExtractor: ...
     @property
     def path(self) -> Path: ...
+    @property
+    def precision(self) -> str: ...
     def predict_batch(self, texts: Sequence[str]) -> list[str]: ...
 
 @final
@@ -90,9 +100,12 @@ class NativeStanceClassifier:
         batch_size: int = 32,
         max_length: int | None = None,
         evidence_threshold: float | None = None,
+        precision: str = "float32",
     ) -> NativeStanceClassifier: ...
     @property
     def labels(self) -> list[str]: ...
+    @property
+    def precision(self) -> str: ...
     @property
     def path(self) -> Path: ...
     @property
@@ -119,6 +132,8 @@ def analyze_batch(
 def analysis_html(text: str, json: str) -> str: ...
 def set_num_threads(threads: int) -> None: ...
 def get_num_threads() -> int: ...
+def cpu_features() -> str: ...
+def resolve_precision(name: str) -> tuple[str, str | None]: ...
 def store_home() -> Path: ...
 def hub_download(repo_id: str, filename: str, revision: str = "main") -> Path: ...
 def download_from_hub(name: str) -> Path: ...

@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING
 from stancekit import _corpus
 from stancekit._api import EntityRecognizer, StanceClassifier
 from stancekit._cache import Recipe, load, recipe
-from stancekit._checks import check_batch_size, check_columns, check_targets
+from stancekit._checks import check_batch_size, check_columns, check_precision, check_targets
 from stancekit._frames import TABLES, empty
 from stancekit._models import ModelKind, check_preset, resolve_path
+from stancekit._precision import Precision
 from stancekit._threads import get_num_threads, set_num_threads
 
 if TYPE_CHECKING:
@@ -107,12 +108,15 @@ def _analyze_partition(
     )
 
 
-def _recipe(kind: ModelKind, model: EntityRecognizer | StanceClassifier | str | os.PathLike[str] | None) -> Recipe:
-    """What builds the model on a worker: a model object's path and options, else the directory `model` names here
-    (None: the default of `kind`, which `STANCEKIT_NER_MODEL` / `STANCEKIT_STANCE_MODEL` may replace)."""
+def _recipe(
+    kind: ModelKind, model: EntityRecognizer | StanceClassifier | str | os.PathLike[str] | None, precision: str
+) -> Recipe:
+    """What builds the model on a worker: a model object's path and options (its own precision among them), else
+    the directory `model` names here (None: the default of `kind`, which `STANCEKIT_NER_MODEL` /
+    `STANCEKIT_STANCE_MODEL` may replace) in `precision`, as asked: each worker resolves "auto" for its own CPU."""
     if isinstance(model, EntityRecognizer | StanceClassifier):
         return recipe(kind, model)
-    return recipe(kind, resolve_path(model, kind))
+    return recipe(kind, resolve_path(model, kind), precision)
 
 
 def analyze_frame(
@@ -124,6 +128,7 @@ def analyze_frame(
     ner: EntityRecognizer | str | os.PathLike[str] | None = None,
     stance: StanceClassifier | str | os.PathLike[str] | None = None,
     models: str = "fast",
+    precision: Precision = "float32",
     batch_size: int = 16,
     progress: bool | None = None,
 ) -> dict[str, dd.DataFrame]:
@@ -133,10 +138,12 @@ def analyze_frame(
 
     The arguments are those of `stancekit.analyze_frame`: `ner` and `stance` are models, or model directories or
     presets, that every worker can read (a model object travels as its path and options; each worker process loads
-    it once); models not given are those of the `models` tier ("fast" or "accurate"); `batch_size` documents of a
-    partition go through the models together. `progress` shows no bar here: nothing runs until the tables are
-    computed (Dask's dashboard or `distributed.progress` shows that). A worker that dies mid-way has its partitions
-    recomputed elsewhere by Dask, so no document is lost or counted twice.
+    it once); models not given are those of the `models` tier ("fast" or "accurate"); `precision` is that of the
+    models named here (the tier's, a directory or a preset), which each worker loads in it ("auto" is resolved for
+    the worker's CPU), while a model object keeps its own; `batch_size` documents of a partition go through the
+    models together. `progress` shows no bar here: nothing runs until the tables are computed (Dask's dashboard or
+    `distributed.progress` shows that). A worker that dies mid-way has its partitions recomputed elsewhere by Dask,
+    so no document is lost or counted twice.
     """
     import dask
     import dask.dataframe as dd
@@ -145,9 +152,10 @@ def analyze_frame(
     check_batch_size(batch_size)
     targets = check_targets(targets)
     tier = check_preset(models)
+    check_precision(precision)
     # Resolved here, where the environment's default models are known: the fast tier is the default (None).
-    ner_recipe = _recipe("ner", ner)
-    stance_recipe = _recipe("stance", stance if stance is not None or tier == "fast" else tier)
+    ner_recipe = _recipe("ner", ner, precision)
+    stance_recipe = _recipe("stance", stance if stance is not None or tier == "fast" else tier, precision)
     id_column, id_dtype = ("id", ddf.index.dtype) if id is None else (id, ddf[id].dtype)
     columns = [text] if id is None else [id, text]
     analyse = dask.delayed(_analyze_partition, pure=True)

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use stancekit_core::{AttributionExtractor, Error, NerOptions};
 
 use crate::errors::detach;
+use crate::runtime::parse_precision;
 
 /// The native attribution model (wrapped by `stancekit.AttributionExtractor`).
 #[pyclass(module = "stancekit._lib", frozen)]
@@ -17,14 +18,16 @@ pub(crate) struct NativeAttributionExtractor {
 #[pymethods]
 impl NativeAttributionExtractor {
     #[new]
-    #[pyo3(signature = (path, batch_size=16, window=None, stride=None))]
+    #[pyo3(signature = (path, batch_size=16, window=None, stride=None, precision="float32"))]
     fn new(
         py: Python<'_>,
         path: PathBuf,
         batch_size: usize,
         window: Option<usize>,
         stride: Option<usize>,
+        precision: &str,
     ) -> PyResult<Self> {
+        let precision = parse_precision(precision)?;
         if batch_size == 0 {
             return Err(PyValueError::new_err("batch_size must be at least 1"));
         }
@@ -32,10 +35,17 @@ impl NativeAttributionExtractor {
             batch_size,
             window,
             stride,
+            precision,
             ..NerOptions::default()
         };
         let inner = detach(py, || AttributionExtractor::with_options(&path, options))?;
         Ok(NativeAttributionExtractor { inner })
+    }
+
+    /// The precision the encoder runs in ("auto" resolved).
+    #[getter]
+    fn precision(&self) -> &'static str {
+        self.inner.recognizer().precision().name()
     }
 
     #[getter]

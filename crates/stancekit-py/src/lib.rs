@@ -40,6 +40,9 @@ fn _lib(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(analysis::analysis_html, module)?)?;
     module.add_function(wrap_pyfunction!(runtime::set_num_threads, module)?)?;
     module.add_function(wrap_pyfunction!(runtime::get_num_threads, module)?)?;
+    module.add_function(wrap_pyfunction!(runtime::cpu_features, module)?)?;
+    module.add_function(wrap_pyfunction!(runtime::resolve_precision, module)?)?;
+    module.add("PRECISIONS", stancekit_core::Precision::NAMES.to_vec())?;
     module.add_function(wrap_pyfunction!(resources::store_home, module)?)?;
     module.add_function(wrap_pyfunction!(resources::resolve_model, module)?)?;
     module.add_function(wrap_pyfunction!(resources::hub_download, module)?)?;

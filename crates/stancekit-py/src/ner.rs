@@ -11,6 +11,7 @@ use stancekit_core::{
 };
 
 use crate::errors::detach;
+use crate::runtime::parse_precision;
 
 type EntityTuple = (String, String, usize, usize, f32);
 type TokenScoresTuple<'py> = (
@@ -29,7 +30,7 @@ pub(crate) struct NativeEntityRecognizer {
 #[pymethods]
 impl NativeEntityRecognizer {
     #[new]
-    #[pyo3(signature = (path, aggregation="first", batch_size=16, window=None, stride=None, words="names", head="entities"))]
+    #[pyo3(signature = (path, aggregation="first", batch_size=16, window=None, stride=None, words="names", head="entities", precision="float32"))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -40,6 +41,7 @@ impl NativeEntityRecognizer {
         stride: Option<usize>,
         words: &str,
         head: &str,
+        precision: &str,
     ) -> PyResult<Self> {
         let head = match head {
             "entities" => TokenHeadKind::Entities,
@@ -56,6 +58,7 @@ impl NativeEntityRecognizer {
         let words: WordGrouping = words
             .parse()
             .map_err(|error: Error| PyValueError::new_err(error.to_string()))?;
+        let precision = parse_precision(precision)?;
         if batch_size == 0 {
             return Err(PyValueError::new_err("batch_size must be at least 1"));
         }
@@ -66,10 +69,17 @@ impl NativeEntityRecognizer {
             window,
             stride,
             head,
+            precision,
             ..NerOptions::default()
         };
         let inner = detach(py, || EntityRecognizer::with_options(&path, options))?;
         Ok(NativeEntityRecognizer { inner })
+    }
+
+    /// The precision the encoder runs in ("auto" resolved).
+    #[getter]
+    fn precision(&self) -> &'static str {
+        self.inner.precision().name()
     }
 
     #[getter]

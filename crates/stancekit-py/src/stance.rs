@@ -10,6 +10,7 @@ use pyo3::Bound;
 use stancekit_core::{StanceClassifier, StanceOptions};
 
 use crate::errors::detach;
+use crate::runtime::parse_precision;
 
 type StanceTuple = (String, String, f32, BTreeMap<String, f32>);
 
@@ -22,7 +23,7 @@ pub(crate) struct NativeStanceClassifier {
 #[pymethods]
 impl NativeStanceClassifier {
     #[new]
-    #[pyo3(signature = (path, hypothesis_template=None, batch_size=32, max_length=None, evidence_threshold=None))]
+    #[pyo3(signature = (path, hypothesis_template=None, batch_size=32, max_length=None, evidence_threshold=None, precision="float32"))]
     fn new(
         py: Python<'_>,
         path: PathBuf,
@@ -30,18 +31,27 @@ impl NativeStanceClassifier {
         batch_size: usize,
         max_length: Option<usize>,
         evidence_threshold: Option<f32>,
+        precision: &str,
     ) -> PyResult<Self> {
         if batch_size == 0 {
             return Err(PyValueError::new_err("batch_size must be at least 1"));
         }
+        let precision = parse_precision(precision)?;
         let options = StanceOptions {
             hypothesis_template,
             batch_size,
             max_length,
             evidence_threshold,
+            precision,
         };
         let inner = detach(py, || StanceClassifier::with_options(&path, options))?;
         Ok(NativeStanceClassifier { inner })
+    }
+
+    /// The precision the encoder runs in ("auto" resolved).
+    #[getter]
+    fn precision(&self) -> &'static str {
+        self.inner.precision().name()
     }
 
     #[getter]
