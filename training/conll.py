@@ -47,6 +47,28 @@ def read_documents(path: Path) -> list[list[Sentence]]:
     return documents
 
 
+def document_text(document: list[Sentence]) -> tuple[str, list[list[tuple[int, int]]]]:
+    """A document as a user would feed it (sentences joined by newlines, words by spaces) and each sentence's
+    words' character offsets in that text."""
+    pieces: list[str] = []
+    offsets: list[list[tuple[int, int]]] = []
+    position = 0
+    for sentence_index, sentence in enumerate(document):
+        if sentence_index:
+            pieces.append("\n")
+            position += 1
+        sentence_offsets = []
+        for word_index, word in enumerate(sentence.words):
+            if word_index:
+                pieces.append(" ")
+                position += 1
+            sentence_offsets.append((position, position + len(word)))
+            pieces.append(word)
+            position += len(word)
+        offsets.append(sentence_offsets)
+    return "".join(pieces), offsets
+
+
 def pack_document(sentence_lengths: list[int], max_tokens: int) -> list[list[int]]:
     """Groups consecutive sentences (by their subword counts) into chunks of at most `max_tokens`.
 

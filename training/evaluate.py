@@ -33,28 +33,15 @@ def evaluate_ner(model: Path, data_dir: Path, split: str, words: str = "names") 
     from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
     import stancekit
-    from training.conll import read_documents
+    from training.conll import document_text, read_documents
 
     documents = read_documents(data_dir / "conll2003" / f"{split}.txt")
     texts, spans, gold = [], [], []
     for document in documents:
-        pieces, offsets, position = [], [], 0
-        for sentence_index, sentence in enumerate(document):
-            if sentence_index:
-                pieces.append("\n")
-                position += 1
-            sentence_offsets = []
-            for word_index, word in enumerate(sentence.words):
-                if word_index:
-                    pieces.append(" ")
-                    position += 1
-                sentence_offsets.append((position, position + len(word)))
-                pieces.append(word)
-                position += len(word)
-            offsets.append(sentence_offsets)
-            gold.append(sentence.tags)
-        texts.append("".join(pieces))
+        text, offsets = document_text(document)
+        texts.append(text)
         spans.append(offsets)
+        gold.extend(sentence.tags for sentence in document)
     recognizer = stancekit.EntityRecognizer(model, words=words)
     started = time.perf_counter()
     predictions = recognizer.predict_batch(texts)
