@@ -1,7 +1,8 @@
 """`precision=`: the names and their check, "auto" as this CPU resolves it, pickles and the model cache that keep it,
 the warning about a slow precision said once, and task-level agreement of bfloat16 with float32 on the shipped
 models (bfloat16 is emulated on CPUs without AMX or AVX512-BF16: slower, but the same answers, so these run on any
-CPU). int8 is only checked to be taken or refused as the engine says for this CPU; its agreement is not tested here.
+CPU). int8 is not offered (it fails the parity bar): it is checked to be refused, and to run only where
+STANCEKIT_EXPERIMENTAL_INT8=1 asks for it to be measured (its agreement is `tests/test_precision_parity.py`'s).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def _load(build: Any, *args: Any, **options: Any) -> Any:
 
 
 def _int8_refusal() -> str | None:
-    """The engine's reason this CPU cannot run int8 (no AVX2), or None where it can."""
+    """The engine's reason int8 cannot run here (not offered, or no AVX2), or None where it can."""
     try:
         _lib.resolve_precision("int8")
     except ValueError as error:
@@ -134,15 +135,29 @@ def test_auto_is_bfloat16_where_the_cpu_computes_it_natively() -> None:
     assert _lib.resolve_precision("auto") == ("bfloat16" if native else "float32", None)
 
 
-def test_int8_is_taken_or_refused_as_the_engine_says_for_this_cpu(tiny_ner: Path, tiny_nli: Path) -> None:
+def test_int8_is_not_offered(tiny_ner: Path, tiny_nli: Path) -> None:
     refusal = _int8_refusal()
-    if refusal is not None:
+    assert refusal is not None and "not offered" in refusal and "STANCEKIT_EXPERIMENTAL_INT8" in refusal
+    for build, model in [
+        (stancekit.EntityRecognizer, tiny_ner),
+        (stancekit.StanceClassifier, tiny_nli),
+        (stancekit.AttributionExtractor, tiny_ner),
+    ]:
+        with pytest.raises(ValueError, match="not offered"):
+            build(model, precision="int8")
+    with pytest.raises(ValueError, match="not offered"):
+        stancekit.analyze("Vance spoke.", ["NATO"], precision="int8")
+
+
+def test_int8_runs_where_it_is_asked_for_to_be_measured(
+    tiny_ner: Path, tiny_nli: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STANCEKIT_EXPERIMENTAL_INT8", "1")
+    refusal = _int8_refusal()
+    if refusal is not None:  # a CPU without AVX2: fbgemm cannot run
         assert "AVX2" in refusal
-        for build, model in [(stancekit.EntityRecognizer, tiny_ner), (stancekit.StanceClassifier, tiny_nli)]:
-            with pytest.raises(ValueError, match="AVX2"):
-                build(model, precision="int8")
         with pytest.raises(ValueError, match="AVX2"):
-            stancekit.analyze("Vance spoke.", ["NATO"], precision="int8")
+            stancekit.StanceClassifier(tiny_nli, precision="int8")
         return
     ner = _load(stancekit.EntityRecognizer, tiny_ner, precision="int8")
     stance = _load(stancekit.StanceClassifier, tiny_nli, precision="int8")

@@ -3,9 +3,11 @@
 - bfloat16: stancekit's encoder in bfloat16 against `transformers` with `model.to(torch.bfloat16)`; both differ
   from float32 by bfloat16 rounding, so stancekit must be as close to transformers' bfloat16 as the rounding
   allows and no farther from float32 than transformers' bfloat16 is (times a small factor for operation order).
-- int8: stancekit's scheme (per-channel int8 weights, per-token scaled activations, libtorch's fbgemm kernel on the
-  transformer layers' four dense layers; embeddings, norms, attention and heads in float32) written here
-  independently on the `transformers` model: the two must agree to float rounding.
+- int8 (not offered: it fails the task-level parity bar; these tests keep the experimental path right while it is
+  measured, with STANCEKIT_EXPERIMENTAL_INT8=1): stancekit's scheme (per-channel int8 weights, per-token scaled
+  activations, libtorch's fbgemm kernel on the transformer layers' four dense layers; embeddings, norms,
+  attention and heads in float32) written here independently on the `transformers` model: the two must agree to
+  float rounding.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ TEXTS = [
 ]
 TARGETS = ["sanctions on Russia", "peace talks"]
 STANCE_OF = {"entailment": "favor", "contradiction": "against", "neutral": "none"}
+
+
+@pytest.fixture(autouse=True)
+def _measure_int8(monkeypatch: pytest.MonkeyPatch) -> None:
+    """int8 runs only where it is asked for to be measured (read when a model loads)."""
+    monkeypatch.setenv("STANCEKIT_EXPERIMENTAL_INT8", "1")
 
 
 class _Int8Reference(torch.nn.Module):

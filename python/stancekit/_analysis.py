@@ -203,8 +203,8 @@ def analyze(
     """Analyses a document: sentences, document entities, speaker attributions and speaker × target stances.
 
     `targets=None` uses the document's most-mentioned entities that are not speakers. `ner` and `stance` default to
-    the models of the `models` tier, `"fast"` or `"accurate"`, loaded in `precision` ("float32", "bfloat16",
-    "int8" or "auto"; see `stancekit.EntityRecognizer`) once per process and reused (float32 and bfloat16 models
+    the models of the `models` tier, `"fast"` or `"accurate"`, loaded in `precision` ("float32", "bfloat16"
+    or "auto"; see `stancekit.EntityRecognizer`) once per process and reused (float32 and bfloat16 models
     are kept apart). `precision` applies only to the models `analyze` loads itself: a model object given as `ner`
     or `stance` runs in the precision it was loaded with.
     """

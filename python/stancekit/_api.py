@@ -61,9 +61,10 @@ class EntityRecognizer:
 
     `precision` is what the encoder computes in: "float32" (the default; matches `transformers` to 1e-4),
     "bfloat16" (weights and activations in bfloat16: fast on CPUs with AMX or AVX512-BF16, emulated and slower
-    than float32 elsewhere), "int8" (int8 weights with one scale per output channel on libtorch's fbgemm kernels,
-    activations quantized per batch; needs AVX2, fast with VNNI) or "auto" (bfloat16 where the CPU computes it
-    natively, else float32). Heads, softmax and decoding stay float32 in each. A precision that is slow on this CPU
+    than float32 elsewhere) or "auto" (bfloat16 where the CPU computes it natively, else float32). "int8" is
+    refused with a ValueError: it keeps float32's answers on only 94.7-99.3% of the public test items, under the
+    99% every offered precision reaches (`bench/precision_parity.py`; STANCEKIT_EXPERIMENTAL_INT8=1 runs it, to
+    measure it). Heads, softmax and decoding stay float32 in each. A precision that is slow on this CPU
     is warned about (RuntimeWarning) once per process; `stancekit.cpu_features()` lists what the CPU has. A pickle
     keeps the precision asked for ("auto" is resolved again where it is unpickled).
     """
@@ -105,7 +106,7 @@ class EntityRecognizer:
 
     @property
     def precision(self) -> str:
-        """The precision the encoder runs in: "float32", "bfloat16" or "int8" ("auto" resolved at load)."""
+        """The precision the encoder runs in: "float32" or "bfloat16" ("auto" resolved at load)."""
         return self._inner.precision
 
     @property
@@ -177,9 +178,10 @@ class StanceClassifier:
 
     `precision` is what the encoder computes in: "float32" (the default; matches `transformers` to 1e-4),
     "bfloat16" (weights and activations in bfloat16: fast on CPUs with AMX or AVX512-BF16, emulated and slower
-    than float32 elsewhere), "int8" (int8 weights with one scale per output channel on libtorch's fbgemm kernels,
-    activations quantized per batch; needs AVX2, fast with VNNI) or "auto" (bfloat16 where the CPU computes it
-    natively, else float32). The classifier head and softmax stay float32 in each. A precision that is slow on
+    than float32 elsewhere) or "auto" (bfloat16 where the CPU computes it natively, else float32). "int8" is
+    refused with a ValueError: it keeps float32's answers on only 94.7-99.3% of the public test items, under the
+    99% every offered precision reaches (`bench/precision_parity.py`; STANCEKIT_EXPERIMENTAL_INT8=1 runs it, to
+    measure it). The classifier head and softmax stay float32 in each. A precision that is slow on
     this CPU is warned about (RuntimeWarning) once per process; `stancekit.cpu_features()` lists what the CPU has.
     A pickle keeps the precision asked for ("auto" is resolved again where it is unpickled).
     """
@@ -235,7 +237,7 @@ class StanceClassifier:
 
     @property
     def precision(self) -> str:
-        """The precision the encoder runs in: "float32", "bfloat16" or "int8" ("auto" resolved at load)."""
+        """The precision the encoder runs in: "float32" or "bfloat16" ("auto" resolved at load)."""
         return self._inner.precision
 
     def hypothesis(self, target: str) -> str:

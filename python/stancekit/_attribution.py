@@ -44,9 +44,8 @@ class AttributionExtractor:
 
     `precision` is what the encoder computes in, as for `stancekit.EntityRecognizer`: "float32" (the default;
     matches `transformers` to 1e-4), "bfloat16" (weights and activations in bfloat16: fast on CPUs with AMX or
-    AVX512-BF16, emulated elsewhere), "int8" (int8 weights with per-channel scales on libtorch's fbgemm kernels,
-    activations quantized per batch) or "auto" (bfloat16 where the CPU computes it natively, else float32); the
-    heads and decoding stay float32.
+    AVX512-BF16, emulated elsewhere) or "auto" (bfloat16 where the CPU computes it natively, else float32); the
+    heads and decoding stay float32. "int8" is refused (it fails the parity bar; see `stancekit.EntityRecognizer`).
 
     >>> extractor = stancekit.AttributionExtractor()  # doctest: +SKIP
     >>> [r.source.text for r in extractor.predict("“Talks are near,” Macron said.")]  # doctest: +SKIP
@@ -79,7 +78,7 @@ class AttributionExtractor:
 
     @property
     def precision(self) -> str:
-        """The precision the encoder runs in: "float32", "bfloat16" or "int8" ("auto" resolved at load)."""
+        """The precision the encoder runs in: "float32" or "bfloat16" ("auto" resolved at load)."""
         return self._inner.precision
 
     def predict(self, text: str) -> list[Relation]:

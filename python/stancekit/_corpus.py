@@ -75,7 +75,7 @@ def analyze_many(
     after every earlier document was yielded; the documents of its batch are computed one by one, so a bad
     document never takes a good one with it. `progress` shows a tqdm bar (None: where tqdm is installed and a
     terminal or a notebook is watching). Models not given are those of the `models` tier ("fast" or "accurate"),
-    loaded in `precision` ("float32", "bfloat16", "int8" or "auto"; see `stancekit.EntityRecognizer`); model
+    loaded in `precision` ("float32", "bfloat16" or "auto"; see `stancekit.EntityRecognizer`); model
     objects given run in the precision they were loaded with.
     """
     check_batch_size(batch_size)
@@ -124,7 +124,7 @@ def analyze_frame(
     stance). The types are the same for every frame.
 
     `ner` and `stance` are models, or model directories or presets (loaded once per process and reused); models not
-    given are those of the `models` tier ("fast" or "accurate"). `precision` ("float32", "bfloat16", "int8" or
+    given are those of the `models` tier ("fast" or "accurate"). `precision` ("float32", "bfloat16" or
     "auto"; see `stancekit.EntityRecognizer`) is the precision of the models this function loads itself, the tier's
     and those named by a directory or preset; model objects run in the precision they were loaded with.
     `batch_size` documents go through the models together, and `progress` shows a tqdm bar, as in `analyze_many`.

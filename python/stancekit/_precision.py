@@ -4,8 +4,9 @@ here warned about once per process.
 - "float32": the default; the weights as trained, matching `transformers` to 1e-4.
 - "bfloat16": weights and activations in bfloat16; fast on CPUs with AMX or AVX512-BF16, emulated (right, but
   slower than float32) elsewhere.
-- "int8": int8 weights with one scale per output channel on libtorch's fbgemm kernels, activations quantized per
-  batch; needs AVX2, fast with VNNI.
+- "int8": refused (a ValueError): it fails the parity bar (`bench/precision_parity.py`). Where
+  STANCEKIT_EXPERIMENTAL_INT8=1 it runs, to be measured: int8 weights with one scale per output channel and
+  per-token scaled activations on libtorch's fbgemm kernels; needs AVX2, fast with VNNI.
 - "auto": bfloat16 where the CPU computes it natively, else float32.
 
 Heads, softmax and decoding stay float32 in every precision. The engine decides (`_lib.resolve_precision`); this
@@ -39,8 +40,8 @@ def cpu_features() -> str:
 
 def resolve_precision(precision: str) -> str:
     """The precision a model asked for `precision` runs in on this CPU ("auto": bfloat16 where native, else
-    float32). A ValueError naming the allowed values for an unknown name, or for one this CPU cannot run (int8
-    without AVX2)."""
+    float32). A ValueError naming the allowed values for an unknown name, and for int8, which is not offered (it
+    runs only with STANCEKIT_EXPERIMENTAL_INT8=1, to be measured, and needs AVX2)."""
     resolved, _warning = _lib.resolve_precision(check_precision(precision))
     return resolved
 

@@ -16,8 +16,8 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub threads: Option<usize>,
     /// The precision the models' encoders run in: float32 (default; as transformers computes), bfloat16 (fast
-    /// on CPUs with AMX or AVX512-BF16, emulated elsewhere), int8 (int8 weights on fbgemm, fast with VNNI), or
-    /// auto (bfloat16 where this CPU computes it natively, else float32).
+    /// on CPUs with AMX or AVX512-BF16, emulated elsewhere) or auto (bfloat16 where this CPU computes it natively,
+    /// else float32). int8 is refused: it fails the parity bar (STANCEKIT_EXPERIMENTAL_INT8=1 runs it, to measure).
     #[arg(long, global = true, value_enum, default_value_t = PrecisionArg::Float32)]
     pub precision: PrecisionArg,
 }

@@ -17,8 +17,13 @@ use common::Fixture;
 use serde_json::Value;
 
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    run_with_env(args, stdin, &[])
+}
+
+fn run_with_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stancekit"))
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -241,10 +246,11 @@ fn usage_and_model_errors_have_their_exit_codes() {
 }
 
 #[test]
-fn precision_runs_the_models_in_bfloat16_and_int8_and_refuses_unknown_names() {
+fn precision_runs_bfloat16_and_refuses_int8_unless_measured_and_unknown_names() {
     let fixture = Fixture::new("precision");
+    // int8 is refused unless asked for to measure it.
     let scores = |precision: &str| {
-        let output = run(
+        let output = run_with_env(
             &[
                 "--precision",
                 precision,
@@ -255,6 +261,7 @@ fn precision_runs_the_models_in_bfloat16_and_int8_and_refuses_unknown_names() {
                 &fixture.model("stance"),
             ],
             Some(TEXT.as_bytes()),
+            &[("STANCEKIT_EXPERIMENTAL_INT8", "1")],
         );
         assert!(
             output.status.success(),

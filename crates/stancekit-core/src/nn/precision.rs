@@ -6,7 +6,8 @@
 //!   natively (AMX, AVX512-BF16), emulated and slow elsewhere.
 //! - `int8`: the dense layers of the transformer layers as int8 weights, one scale per output channel, run by
 //!   libtorch's fbgemm kernel with the activations quantized per batch (see [`crate::nn::int8`]); embeddings,
-//!   LayerNorm and attention stay float32. Fast where the CPU has VNNI.
+//!   LayerNorm and attention stay float32. Fast where the CPU has VNNI; not offered, as it fails the parity bar
+//!   (see `runtime::cpu`): it runs only to be measured.
 //! - `auto`: the fastest of these that keeps the task-level agreement the parity checks ask for on this CPU
 //!   (see `runtime::cpu::resolve`).
 //!
