@@ -20,7 +20,7 @@ export PATH := $(BIN):$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: all demo test fuzz bench bench-corpus venv build wheel install base rust-checks rust-test python-test lint notebooks eval-ner eval-stance eval-stance-accurate eval-attribution clean
+.PHONY: all demo test fuzz bench bench-corpus parity-precision venv build wheel install base rust-checks rust-test python-test lint notebooks eval-ner eval-stance eval-stance-accurate eval-attribution clean
 
 all: build
 
@@ -116,6 +116,11 @@ eval-stance-accurate: install base
 bench: install build
 	cargo build --release -p stancekit-core --example rust_bert_ner
 	PYTHONPATH=$(CURDIR) $(BIN)/python bench/run.py --data-dir $(DATA_DIR)
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/precision.py --data-dir $(DATA_DIR)
+
+# Each precision against float32 on CoNLL-2003, PolNeAR, SemEval-2016 A, P-Stance and VAST (not part of make test).
+parity-precision: install base
+	PYTHONPATH=$(CURDIR) $(BIN)/python bench/precision_parity.py --data-dir $(DATA_DIR)
 
 # Corpus throughput on PolNeAR's articles: CLI, analyze_many, Dask 2 workers x 1 thread (not part of make test).
 bench-corpus: install build

@@ -5,11 +5,11 @@
 //!   (what `transformers` computes with `model.to(torch.bfloat16)`); fast where the CPU multiplies bfloat16
 //!   natively (AMX, AVX512-BF16), emulated and slow elsewhere.
 //! - `int8`: the dense layers of the transformer layers as int8 weights, one scale per output channel, run by
-//!   libtorch's fbgemm kernel with the activations quantized per batch (see [`crate::nn::int8`]); embeddings,
+//!   libtorch's fbgemm kernel with per-token scaled activations (the crate's `nn/int8.rs`); embeddings,
 //!   LayerNorm and attention stay float32. Fast where the CPU has VNNI; not offered, as it fails the parity bar
 //!   (see `runtime::cpu`): it runs only to be measured.
-//! - `auto`: the fastest of these that keeps the task-level agreement the parity checks ask for on this CPU
-//!   (see `runtime::cpu::resolve`).
+//! - `auto`: bfloat16 where the CPU computes it natively, else float32 (`runtime::cpu::CpuFeatures::resolve`):
+//!   bfloat16 passes the task-level parity bar on every public set `bench/precision_parity.py` measures.
 //!
 //! Heads, softmax and decoding stay float32 in every precision.
 
