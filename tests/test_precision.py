@@ -135,7 +135,8 @@ def test_auto_is_bfloat16_where_the_cpu_computes_it_natively() -> None:
     assert _lib.resolve_precision("auto") == ("bfloat16" if native else "float32", None)
 
 
-def test_int8_is_not_offered(tiny_ner: Path, tiny_nli: Path) -> None:
+def test_int8_is_not_offered(tiny_ner: Path, tiny_nli: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STANCEKIT_EXPERIMENTAL_INT8", raising=False)
     refusal = _int8_refusal()
     assert refusal is not None and "not offered" in refusal and "STANCEKIT_EXPERIMENTAL_INT8" in refusal
     for build, model in [
@@ -305,7 +306,7 @@ def test_fast_ner_in_bfloat16_finds_the_entities_of_float32(fast_ner) -> None:
     assert spans(found) == spans(expected)
     assert sum(map(len, expected)) >= 20
     scores = [abs(a.score - b.score) for doc_a, doc_b in zip(expected, found) for a, b in zip(doc_a, doc_b)]
-    assert max(scores) < ENTITY_SCORE_TOLERANCE
+    assert 0 < max(scores) < ENTITY_SCORE_TOLERANCE  # bfloat16 did run, and moved the scores by rounding only
 
 
 def _assert_stance_agreement(single: Any, half: Any, pairs: list[tuple[str, str]]) -> None:

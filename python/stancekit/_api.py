@@ -59,13 +59,13 @@ class EntityRecognizer:
     speech instead of entities (`stancekit.AttributionExtractor` assembles them into relations). Safe to share
     between threads; inference releases the GIL. Pickling stores the model path and options.
 
-    `precision` is what the encoder computes in: "float32" (the default; matches `transformers` to 1e-4),
-    "bfloat16" (weights and activations in bfloat16: fast on CPUs with AMX or AVX512-BF16, emulated and slower
-    than float32 elsewhere) or "auto" (bfloat16 where the CPU computes it natively, else float32). "int8" is
-    refused with a ValueError: it keeps float32's answers on only 94.7-99.3% of the public test items, under the
-    99% every offered precision reaches (`bench/precision_parity.py`; STANCEKIT_EXPERIMENTAL_INT8=1 runs it, to
-    measure it). Heads, softmax and decoding stay float32 in each. A precision that is slow on this CPU
-    is warned about (RuntimeWarning) once per process; `stancekit.cpu_features()` lists what the CPU has. A pickle
+    `precision` is what the encoder computes in: "float32" (the default; matches `transformers` to 1e-4), "bfloat16"
+    (weights and activations in bfloat16: fast on CPUs with AMX or AVX512-BF16, emulated and slower than float32
+    elsewhere) or "auto" (bfloat16 where the CPU computes it natively, else float32). "int8" is refused with a
+    ValueError: in 6 of 8 measurements on public test sets it keeps float32's answers on fewer than the 99% of items
+    every offered precision reaches (`bench/precision_parity.py`, BENCHMARKS.md; STANCEKIT_EXPERIMENTAL_INT8=1 runs
+    it, to measure it). Heads, softmax and decoding stay float32 in each. A precision that is slow on this CPU is
+    warned about (RuntimeWarning) once per process; `stancekit.cpu_features()` lists what the CPU has. A pickle
     keeps the precision asked for ("auto" is resolved again where it is unpickled).
     """
 
@@ -176,14 +176,14 @@ class StanceClassifier:
     rule reads a speaker's stance from their contents in `analyze`. Safe to share between threads; inference
     releases the GIL. Pickling stores the model path and options.
 
-    `precision` is what the encoder computes in: "float32" (the default; matches `transformers` to 1e-4),
-    "bfloat16" (weights and activations in bfloat16: fast on CPUs with AMX or AVX512-BF16, emulated and slower
-    than float32 elsewhere) or "auto" (bfloat16 where the CPU computes it natively, else float32). "int8" is
-    refused with a ValueError: it keeps float32's answers on only 94.7-99.3% of the public test items, under the
-    99% every offered precision reaches (`bench/precision_parity.py`; STANCEKIT_EXPERIMENTAL_INT8=1 runs it, to
-    measure it). The classifier head and softmax stay float32 in each. A precision that is slow on
-    this CPU is warned about (RuntimeWarning) once per process; `stancekit.cpu_features()` lists what the CPU has.
-    A pickle keeps the precision asked for ("auto" is resolved again where it is unpickled).
+    `precision` is what the encoder computes in: "float32" (the default; matches `transformers` to 1e-4), "bfloat16"
+    (weights and activations in bfloat16: fast on CPUs with AMX or AVX512-BF16, emulated and slower than float32
+    elsewhere) or "auto" (bfloat16 where the CPU computes it natively, else float32). "int8" is refused with a
+    ValueError: in 6 of 8 measurements on public test sets it keeps float32's answers on fewer than the 99% of items
+    every offered precision reaches (`bench/precision_parity.py`, BENCHMARKS.md; STANCEKIT_EXPERIMENTAL_INT8=1 runs
+    it, to measure it). The classifier head and softmax stay float32 in each. A precision that is slow on this CPU
+    is warned about (RuntimeWarning) once per process; `stancekit.cpu_features()` lists what the CPU has. A pickle
+    keeps the precision asked for ("auto" is resolved again where it is unpickled).
     """
 
     def __init__(

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 from stancekit import _corpus
 from stancekit._api import EntityRecognizer, StanceClassifier
 from stancekit._cache import Recipe, load, recipe
-from stancekit._checks import check_batch_size, check_columns, check_precision, check_targets
+from stancekit._checks import check_batch_size, check_columns, check_targets
 from stancekit._frames import TABLES, empty
 from stancekit._models import ModelKind, check_preset, resolve_path
-from stancekit._precision import Precision
+from stancekit._precision import Precision, resolve_precision
 from stancekit._threads import get_num_threads, set_num_threads
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def analyze_frame(
     check_batch_size(batch_size)
     targets = check_targets(targets)
     tier = check_preset(models)
-    check_precision(precision)
+    resolve_precision(precision)  # a ValueError on the client, not on the workers; they resolve "auto" for their CPU
     # Resolved here, where the environment's default models are known: the fast tier is the default (None).
     ner_recipe = _recipe("ner", ner, precision)
     stance_recipe = _recipe("stance", stance if stance is not None or tier == "fast" else tier, precision)

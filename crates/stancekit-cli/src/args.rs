@@ -26,6 +26,8 @@ pub struct Cli {
 pub enum PrecisionArg {
     Float32,
     Bfloat16,
+    /// Not offered (refused unless STANCEKIT_EXPERIMENTAL_INT8=1): hidden from the help.
+    #[value(hide = true)]
     Int8,
     Auto,
 }

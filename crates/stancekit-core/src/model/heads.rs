@@ -118,7 +118,8 @@ fn needs_own_forward(dir: &ModelDir, precision: Precision) -> Error {
     Error::model_load(
         dir.config_path(),
         format!(
-            "precision {precision} runs on stancekit's own BERT and MPNet forwards only; this model runs on              rust-bert's (its architecture, or STANCEKIT_REFERENCE_FORWARD=1): use precision float32"
+            "precision {precision} runs on stancekit's own BERT and MPNet forwards only; this model runs on \
+             rust-bert's (its architecture, or STANCEKIT_REFERENCE_FORWARD=1): use precision float32"
         ),
     )
 }

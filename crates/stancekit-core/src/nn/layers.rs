@@ -171,10 +171,7 @@ impl Layer {
     /// The layer in `precision`: bfloat16 casts every weight; int8 quantizes the dense layers and keeps the norms
     /// in float32.
     pub(crate) fn to_precision(&self, precision: Precision) -> Result<Layer> {
-        let norm_kind = match precision {
-            Precision::BFloat16 => Kind::BFloat16,
-            _ => Kind::Float,
-        };
+        let norm_kind = precision.activation_kind();
         Ok(Layer {
             qkv: self.qkv.to_precision(precision)?,
             attention_output: self.attention_output.to_precision(precision)?,

@@ -237,13 +237,12 @@ impl MpnetEncoder {
             Kind::BFloat16 => BFLOAT16_MIN,
             _ => f64::from(f32::MIN),
         };
-        let padding = (batch
+        let padding = batch
             .attention_mask
-            .to_kind(self.kind)
-            .f_neg()
-            .map_err(failed)?
-            + 1.0)
-            .f_mul_scalar(minimum)
+            .f_to_kind(self.kind)
+            .and_then(|mask| mask.f_neg())
+            .and_then(|negated| negated.f_add_scalar(1.0))
+            .and_then(|padded| padded.f_mul_scalar(minimum))
             .and_then(|mask| mask.f_view([rows, 1, 1, width]))
             .map_err(failed)?;
         let mask = bias.f_add(&padding).map_err(failed)?;

@@ -26,7 +26,7 @@ pub enum Precision {
     Float32,
     /// Weights and activations in bfloat16.
     BFloat16,
-    /// int8 weights with per-channel scales, activations quantized per batch.
+    /// int8 weights with per-channel scales, activations scaled per token (not offered: see `runtime::cpu`).
     Int8,
     /// Chosen for this CPU when a model loads.
     Auto,
